@@ -1,0 +1,158 @@
+// Durable ingest with group commit. Every request's events must be committed before its 2xx,
+// and a commit costs an fsync; so requests that arrive during the same turn of the event loop
+// are written in one transaction, and each gets its own answer. Fan-out happens in that same
+// transaction: the event, its deliveries and the webhooks' due times commit together or not
+// at all.
+import type { Clock } from '../clock.js';
+import { newId } from '../ids.js';
+import type { Logger } from '../logger.js';
+import type { InsertedEvent, NewEvent } from '../store/events.js';
+import type { Store, StoreOps } from '../store/store.js';
+import type { FanoutTarget } from '../store/webhooks.js';
+import { subscribes } from '../webhooks/match.js';
+
+export interface IngestEvent {
+  tenantId: string;
+  id: string;
+  type: string;
+  timestamp: number;
+  /** The event's data, already serialised as JSON. */
+  data: string;
+  sourceId: string | null;
+  /** False when the event type is disabled: the event is stored but creates no deliveries. */
+  deliver: boolean;
+}
+
+export type IngestOutcome =
+  | { kind: 'ok'; results: InsertedEvent[] }
+  | { kind: 'tenant_unavailable'; tenantId: string; status: 'missing' | 'disabled' };
+
+interface Job {
+  events: IngestEvent[];
+  resolve: (outcome: IngestOutcome) => void;
+  reject: (err: unknown) => void;
+}
+
+export interface CommittedWork {
+  /** Webhooks that received new deliveries. */
+  webhookIds: string[];
+  events: number;
+  deliveries: number;
+}
+
+const MAX_EVENTS_PER_COMMIT = 5000;
+
+export class Ingestor {
+  private queue: Job[] = [];
+  private scheduled = false;
+  private running = 0;
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    private readonly onCommitted: (work: CommittedWork) => void,
+    private readonly maxParallelCommits: number,
+  ) {}
+
+  submit(events: IngestEvent[]): Promise<IngestOutcome> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ events, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.queue.length === 0 || this.running >= this.maxParallelCommits) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.flush();
+    });
+  }
+
+  private takeGroup(): Job[] {
+    const group: Job[] = [];
+    let size = 0;
+    while (this.queue.length > 0) {
+      const next = this.queue[0];
+      if (next === undefined || (group.length > 0 && size + next.events.length > MAX_EVENTS_PER_COMMIT)) break;
+      this.queue.shift();
+      group.push(next);
+      size += next.events.length;
+    }
+    return group;
+  }
+
+  private async flush(): Promise<void> {
+    const group = this.takeGroup();
+    if (group.length === 0) return;
+    this.running += 1;
+    try {
+      const now = this.clock.now();
+      const { outcomes, work } = await this.store.transaction((tx) => commitGroup(tx, group, now));
+      for (let i = 0; i < group.length; i++) group[i]?.resolve(outcomes[i] ?? { kind: 'ok', results: [] });
+      if (work.webhookIds.length > 0 || work.events > 0) this.onCommitted(work);
+    } catch (err) {
+      this.log.error({ err, requests: group.length }, 'ingest commit failed');
+      for (const job of group) job.reject(err);
+    } finally {
+      this.running -= 1;
+      this.schedule();
+    }
+  }
+}
+
+async function commitGroup(tx: StoreOps, group: readonly Job[], now: number): Promise<{ outcomes: IngestOutcome[]; work: CommittedWork }> {
+  const tenantStatus = new Map<string, 'enabled' | 'disabled' | 'missing'>();
+  const targets = new Map<string, FanoutTarget[]>();
+  const outcomes: (IngestOutcome | null)[] = [];
+  const accepted: { job: number; from: number; count: number }[] = [];
+  const rows: NewEvent[] = [];
+
+  for (const [index, job] of group.entries()) {
+    let refused: IngestOutcome | null = null;
+    for (const tenantId of new Set(job.events.map((e) => e.tenantId))) {
+      let status = tenantStatus.get(tenantId);
+      if (status === undefined) {
+        status = await tx.tenants.tenantStatus(tenantId);
+        tenantStatus.set(tenantId, status);
+      }
+      if (status !== 'enabled') {
+        refused = { kind: 'tenant_unavailable', tenantId, status };
+        break;
+      }
+    }
+    outcomes.push(refused);
+    if (refused !== null) continue;
+    accepted.push({ job: index, from: rows.length, count: job.events.length });
+    for (const e of job.events) {
+      let candidates = targets.get(e.tenantId);
+      if (candidates === undefined) {
+        candidates = await tx.webhooks.fanoutTargets(e.tenantId);
+        targets.set(e.tenantId, candidates);
+      }
+      // A webhook receives only events that arrive once it is active (activationDelaySeconds).
+      const webhookIds = e.deliver ? candidates.filter((w) => w.activeFrom <= now && subscribes(w.eventTypes, e.type)).map((w) => w.id) : [];
+      rows.push({ id: e.id, tenantId: e.tenantId, type: e.type, timestamp: e.timestamp, data: e.data, sourceId: e.sourceId, webhookIds });
+    }
+  }
+
+  const inserted = rows.length === 0 ? [] : await tx.events.insertEvents(rows, now, () => newId('delivery', now));
+  const webhookIds = new Set<string>();
+  let deliveries = 0;
+  let created = 0;
+  for (const [i, r] of inserted.entries()) {
+    if (!r.created) continue;
+    created += 1;
+    deliveries += r.deliveries;
+    for (const id of rows[i]?.webhookIds ?? []) webhookIds.add(id);
+  }
+  await tx.dispatch.bumpDue([...webhookIds], now);
+
+  for (const a of accepted) outcomes[a.job] = { kind: 'ok', results: inserted.slice(a.from, a.from + a.count) };
+  return {
+    outcomes: outcomes.map((o) => o ?? { kind: 'ok', results: [] }),
+    work: { webhookIds: [...webhookIds], events: created, deliveries },
+  };
+}

@@ -1,0 +1,302 @@
+// Claiming work for one webhook, in one transaction that holds the webhook's endpoint-state
+// row: read the state, count requests in flight on every node, ask limits.ts how many more may
+// start, pick the deliveries (retries that are due first, then fresh ones; FIFO webhooks only
+// their head), form batches, lease the rows to this node, and write back the token bucket,
+// the probe marker and the next due time. Because the state row is locked (PostgreSQL) or the
+// whole database is (SQLite), concurrency, rate, circuit and FIFO limits hold across nodes.
+import { retryWindowOver } from '../dispatch/backoff.js';
+import { consumeTokens, planClaim, type BlockReason } from '../dispatch/limits.js';
+import type { SqlExecutor } from './db.js';
+import { placeholders } from './db.js';
+import { bumpDue, forUpdate, loadEndpointStates, saveEndpointState, skipLocked } from './endpoint-state.js';
+import { getEventsBySeq } from './events.js';
+import type { EndpointState, StoredEvent, Webhook } from './records.js';
+import { toWebhook, type WebhookRow } from './webhooks.js';
+
+export interface ClaimInput {
+  webhookId: string;
+  nodeId: string;
+  now: number;
+  /** Requests this node is willing to start for the webhook now. */
+  maxRequests: number;
+  /** Added to the webhook's timeout to make the lease. */
+  leaseGraceMs: number;
+}
+
+export interface ClaimedDelivery {
+  seq: number;
+  id: string;
+  eventSeq: number;
+  eventId: string;
+  eventType: string;
+  attempts: number;
+  firstAttemptAt: number | null;
+  windowStartedAt: number | null;
+  createdAt: number;
+  batchId: string | null;
+}
+
+/** One HTTP request to make: a single delivery, or a batch (batchId set). */
+export interface ClaimedRequest {
+  batchId: string | null;
+  deliveries: ClaimedDelivery[];
+  probe: boolean;
+}
+
+export interface ClaimResult {
+  webhook: Webhook | null;
+  requests: ClaimedRequest[];
+  events: Map<number, StoredEvent>;
+  /** When this webhook may next have claimable work (null: nothing known). */
+  dueAt: number | null;
+  blocked: BlockReason | null;
+  /** Retries whose window ran out while they were held (circuit, pause, limits): now failed. */
+  expired: ClaimedDelivery[];
+  inFlight: number;
+}
+
+interface CandidateRow {
+  seq: number;
+  id: string;
+  event_seq: number;
+  event_id: string;
+  event_type: string;
+  attempts: number;
+  first_attempt_at: number | null;
+  window_started_at: number | null;
+  created_at: number;
+  batch_id: string | null;
+  state: string;
+  next_attempt_at: number | null;
+}
+
+const COLUMNS =
+  'seq, id, event_seq, event_id, event_type, attempts, first_attempt_at, window_started_at, created_at, batch_id, state, next_attempt_at';
+
+const toClaimed = (r: CandidateRow): ClaimedDelivery => ({
+  seq: r.seq,
+  id: r.id,
+  eventSeq: r.event_seq,
+  eventId: r.event_id,
+  eventType: r.event_type,
+  attempts: r.attempts,
+  firstAttemptAt: r.first_attempt_at,
+  windowStartedAt: r.window_started_at,
+  createdAt: r.created_at,
+  batchId: r.batch_id,
+});
+
+// Parsed webhook settings, reused while the row's version is unchanged: claims are frequent.
+const parsed = new Map<string, Webhook>();
+function cachedWebhook(row: WebhookRow): Webhook {
+  const key = `${row.id}:${row.version}:${row.updated_at}`;
+  let w = parsed.get(key);
+  if (w === undefined) {
+    if (parsed.size > 10_000) parsed.clear();
+    w = toWebhook(row);
+    parsed.set(key, w);
+  }
+  return w;
+}
+
+export async function loadWebhookForDispatch(db: SqlExecutor, webhookId: string): Promise<Webhook | null> {
+  const row = await db.get<WebhookRow>('SELECT * FROM webhooks WHERE id = ?', [webhookId]);
+  return row === undefined ? null : cachedWebhook(row);
+}
+
+async function inFlightRequests(db: SqlExecutor, webhookId: string, now: number): Promise<number> {
+  const row = await db.get<{ n: number }>(
+    `SELECT COUNT(DISTINCT COALESCE(batch_id, id)) AS n FROM deliveries
+     WHERE webhook_id = ? AND state = 'delivering' AND lease_expires_at > ?`,
+    [webhookId, now],
+  );
+  return row?.n ?? 0;
+}
+
+async function lease(db: SqlExecutor, seqs: readonly number[], nodeId: string, until: number, batchId: string | null): Promise<void> {
+  if (seqs.length === 0) return;
+  for (let i = 0; i < seqs.length; i += 500) {
+    const part = seqs.slice(i, i + 500);
+    await db.run(
+      `UPDATE deliveries SET state = 'delivering', lease_owner = ?, lease_expires_at = ?${batchId === null ? '' : ', batch_id = ?'}
+       WHERE seq IN ${placeholders(part.length)}`,
+      batchId === null ? [nodeId, until, ...part] : [nodeId, until, batchId, ...part],
+    );
+  }
+}
+
+async function failExpired(db: SqlExecutor, rows: readonly ClaimedDelivery[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db.run(
+    `UPDATE deliveries SET state = 'failed', failed_reason = 'retries_exhausted', next_attempt_at = NULL,
+       last_error = COALESCE(last_error, 'retry window ended while the endpoint was held back')
+     WHERE seq IN ${placeholders(rows.length)}`,
+    rows.map((r) => r.seq),
+  );
+}
+
+/** Earliest time a retrying row is due, if any. */
+async function nextRetryDue(db: SqlExecutor, webhookId: string): Promise<number | null> {
+  const row = await db.get<{ t: number | null }>("SELECT MIN(next_attempt_at) AS t FROM deliveries WHERE webhook_id = ? AND state = 'retrying'", [webhookId]);
+  return row?.t ?? null;
+}
+
+async function firstPending(db: SqlExecutor, webhookId: string): Promise<CandidateRow | undefined> {
+  return db.get<CandidateRow>(`SELECT ${COLUMNS} FROM deliveries WHERE webhook_id = ? AND state = 'pending' ORDER BY seq LIMIT 1`, [webhookId]);
+}
+
+const minTime = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.min(a, b));
+
+export async function claim(db: SqlExecutor, input: ClaimInput, newBatchId: () => string): Promise<ClaimResult> {
+  const { webhookId, now } = input;
+  const empty = (webhook: Webhook | null, dueAt: number | null, blocked: BlockReason | null, inFlight = 0): ClaimResult => ({
+    webhook,
+    requests: [],
+    events: new Map(),
+    dueAt,
+    blocked,
+    expired: [],
+    inFlight,
+  });
+
+  const state = (await loadEndpointStates(db, [webhookId], true)).get(webhookId);
+  const webhook = await loadWebhookForDispatch(db, webhookId);
+  if (state === undefined || webhook === null) return empty(null, null, null);
+  if (!webhook.enabled) {
+    await saveEndpointState(db, { ...state, dueAt: null });
+    return empty(webhook, null, 'disabled');
+  }
+
+  const s = webhook.settings;
+  const fifo = s.ordering === 'fifo';
+  const batching = s.batch.maxEvents > 1;
+  const inFlight = await inFlightRequests(db, webhookId, now);
+  const plan = planClaim(state, s, inFlight, input.maxRequests, now);
+  const leaseUntil = now + s.timeoutMs + input.leaseGraceMs;
+
+  const requests: ClaimedRequest[] = [];
+  const expired: ClaimedDelivery[] = [];
+  let batchWaitUntil: number | null = null;
+  let headBlockedUntil: number | null = null;
+  let fifoHeadWaiting = false;
+
+  const takeRetries = async (max: number): Promise<void> => {
+    if (max <= 0) return;
+    const rows = await db.all<CandidateRow>(
+      `SELECT ${COLUMNS} FROM deliveries WHERE webhook_id = ? AND state = 'retrying' AND next_attempt_at <= ?
+       ORDER BY next_attempt_at LIMIT ?${skipLocked(db)}`,
+      [webhookId, now, max],
+    );
+    const batches = new Set<string>();
+    for (const r of rows) {
+      if (requests.length >= max) break;
+      const d = toClaimed(r);
+      if (retryWindowOver(s.retry, d.windowStartedAt, now)) {
+        expired.push(d);
+        continue;
+      }
+      if (d.batchId === null) {
+        await lease(db, [d.seq], input.nodeId, leaseUntil, null);
+        requests.push({ batchId: null, deliveries: [d], probe: plan.kind === 'claim' && plan.probe });
+      } else if (!batches.has(d.batchId)) {
+        batches.add(d.batchId);
+        const members = (
+          await db.all<CandidateRow>(`SELECT ${COLUMNS} FROM deliveries WHERE batch_id = ? AND state = 'retrying' ORDER BY seq${skipLocked(db)}`, [d.batchId])
+        ).map(toClaimed);
+        await lease(db, members.map((m) => m.seq), input.nodeId, leaseUntil, null);
+        requests.push({ batchId: d.batchId, deliveries: members, probe: plan.kind === 'claim' && plan.probe });
+      }
+    }
+  };
+
+  const takeFresh = async (max: number): Promise<void> => {
+    while (requests.length < max) {
+      if (!batching) {
+        const rows = await db.all<CandidateRow>(
+          `SELECT ${COLUMNS} FROM deliveries WHERE webhook_id = ? AND state = 'pending' ORDER BY seq LIMIT ?${skipLocked(db)}`,
+          [webhookId, max - requests.length],
+        );
+        if (rows.length === 0) return;
+        await lease(db, rows.map((r) => r.seq), input.nodeId, leaseUntil, null);
+        for (const r of rows) requests.push({ batchId: null, deliveries: [toClaimed(r)], probe: plan.kind === 'claim' && plan.probe });
+        return;
+      }
+      const rows = await db.all<CandidateRow>(
+        `SELECT ${COLUMNS} FROM deliveries WHERE webhook_id = ? AND state = 'pending' ORDER BY seq LIMIT ?${skipLocked(db)}`,
+        [webhookId, s.batch.maxEvents],
+      );
+      const oldest = rows[0];
+      if (oldest === undefined) return;
+      // A batch goes when it is full or its oldest event has waited maxWaitMs.
+      if (rows.length < s.batch.maxEvents && now < oldest.created_at + s.batch.maxWaitMs) {
+        batchWaitUntil = oldest.created_at + s.batch.maxWaitMs;
+        return;
+      }
+      const batchId = newBatchId();
+      await lease(db, rows.map((r) => r.seq), input.nodeId, leaseUntil, batchId);
+      requests.push({ batchId, deliveries: rows.map((r) => ({ ...toClaimed(r), batchId })), probe: plan.kind === 'claim' && plan.probe });
+      if (rows.length < s.batch.maxEvents) return;
+    }
+  };
+
+  if (plan.kind === 'claim') {
+    if (fifo) {
+      // The head is the oldest undelivered delivery; nothing behind it moves until it is done.
+      // Retrying and in-flight rows of a FIFO webhook are few (the head or its batch), so these
+      // lookups stay small however long the webhook's history is.
+      const pendingHead = await firstPending(db, webhookId);
+      const busy = await db.get<CandidateRow>(
+        `SELECT ${COLUMNS} FROM deliveries WHERE webhook_id = ? AND state IN ('retrying', 'delivering') ORDER BY seq LIMIT 1`,
+        [webhookId],
+      );
+      const head = busy !== undefined && (pendingHead === undefined || busy.seq < pendingHead.seq) ? busy : pendingHead;
+      if (head === undefined) {
+        // nothing to send
+      } else if (head.state === 'delivering') {
+        fifoHeadWaiting = true; // its completion or lease expiry wakes the webhook again
+      } else if (head.state === 'retrying' && (head.next_attempt_at ?? now) > now) {
+        fifoHeadWaiting = true;
+        headBlockedUntil = head.next_attempt_at;
+      } else if (head.state === 'retrying') {
+        await takeRetries(1);
+      } else {
+        await takeFresh(1);
+      }
+    } else {
+      await takeRetries(plan.requests);
+      await takeFresh(plan.requests);
+    }
+  }
+
+  await failExpired(db, expired);
+
+  // When to look at this webhook again.
+  let dueAt: number | null;
+  if (plan.kind === 'blocked') {
+    const pending = await firstPending(db, webhookId);
+    const known = minTime(pending === undefined ? null : now, await nextRetryDue(db, webhookId));
+    dueAt = known === null ? null : plan.until === null ? known : Math.max(known, plan.until);
+  } else if (fifoHeadWaiting) {
+    dueAt = headBlockedUntil;
+  } else {
+    const pending = await firstPending(db, webhookId);
+    const pendingDue = pending === undefined ? null : (batchWaitUntil ?? now);
+    dueAt = minTime(pendingDue, await nextRetryDue(db, webhookId));
+  }
+
+  const next: EndpointState = { ...state, dueAt };
+  if (plan.kind === 'claim') {
+    if (s.rateLimitPerSecond !== null) {
+      next.tokens = consumeTokens(plan.tokens, requests.length);
+      next.tokensAt = now;
+    }
+    if (plan.probe && requests.length > 0) next.circuit = 'half_open';
+  }
+  await saveEndpointState(db, next);
+
+  const claimed = requests.flatMap((r) => r.deliveries);
+  const events = claimed.length === 0 ? new Map<number, StoredEvent>() : await getEventsBySeq(db, claimed.map((d) => d.eventSeq));
+  return { webhook, requests, events, dueAt, blocked: plan.kind === 'blocked' ? plan.reason : null, expired, inFlight: inFlight + requests.length };
+}
+
+export { bumpDue, forUpdate };

@@ -1,0 +1,50 @@
+// The narrow driver port every Store query runs on. SQL is written once with `?`
+// placeholders; the PostgreSQL driver renumbers them. Where the dialects really differ
+// (row locks, SKIP LOCKED, notifications) the store branches on `dialect`.
+
+export type SqlValue = string | number | bigint | null | Buffer;
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface SqlExecutor {
+  readonly dialect: Dialect;
+  all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
+  get<T>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined>;
+  run(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number }>;
+  /** Runs several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface Db extends SqlExecutor {
+  /**
+   * Runs `fn` in one transaction: committed if it resolves, rolled back if it throws. On SQLite
+   * the write lock is taken up front (BEGIN IMMEDIATE), so transactions never deadlock.
+   */
+  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  /** Subscribes to cross-process wake-ups (PostgreSQL LISTEN); a no-op on SQLite. */
+  listen(channel: string, onMessage: (payload: string) => void): Promise<void>;
+  /** Sends a wake-up to other processes after commit (PostgreSQL NOTIFY); a no-op on SQLite. */
+  notify(channel: string, payload: string): Promise<void>;
+  /** True when the database answers a trivial query. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** `(?, ?, ?)` for n values. */
+export function placeholders(n: number): string {
+  return `(${new Array<string>(n).fill('?').join(', ')})`;
+}
+
+/** Splits `items` into chunks of at most `size`: parameter lists stay under driver limits. */
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export function toBool(v: unknown): boolean {
+  return v === 1 || v === true || v === '1';
+}
+
+export function fromBool(v: boolean): number {
+  return v ? 1 : 0;
+}

@@ -1,0 +1,179 @@
+import type { SqlExecutor, SqlValue } from './db.js';
+import { chunks, placeholders } from './db.js';
+import { decodeCursor, toPage } from './page.js';
+import type { Page, PageRequest, Scope, StoredEvent } from './records.js';
+
+interface EventRow {
+  seq: number;
+  id: string;
+  tenant_id: string;
+  type: string;
+  timestamp: number;
+  data: string;
+  received_at: number;
+  deliveries: number;
+  source_id: string | null;
+}
+
+const toEvent = (r: EventRow): StoredEvent => ({
+  seq: r.seq,
+  id: r.id,
+  tenantId: r.tenant_id,
+  type: r.type,
+  timestamp: r.timestamp,
+  data: r.data,
+  receivedAt: r.received_at,
+  deliveries: r.deliveries,
+  sourceId: r.source_id,
+});
+
+/** One event to store, with the webhooks fan-out chose for it. */
+export interface NewEvent {
+  id: string;
+  tenantId: string;
+  type: string;
+  timestamp: number;
+  data: string;
+  sourceId: string | null;
+  webhookIds: readonly string[];
+}
+
+export interface NewDelivery {
+  id: string;
+  webhookId: string;
+}
+
+export interface InsertedEvent {
+  id: string;
+  tenantId: string;
+  seq: number;
+  deliveries: number;
+  /** False when an event with this id already existed for the tenant (an idempotent repeat). */
+  created: boolean;
+}
+
+const EVENT_CHUNK = 200;
+const DELIVERY_CHUNK = 200;
+
+/**
+ * Inserts events and their deliveries, skipping ids the tenant already used (those return
+ * the stored result). Must run inside a transaction together with the due-time bump.
+ */
+export async function insertEvents(
+  db: SqlExecutor,
+  events: readonly NewEvent[],
+  now: number,
+  newDeliveryId: () => string,
+): Promise<InsertedEvent[]> {
+  const key = (tenantId: string, id: string): string => `${tenantId}\u0000${id}`;
+  const inserted = new Map<string, number>();
+  for (const part of chunks(events, EVENT_CHUNK)) {
+    const params: SqlValue[] = [];
+    for (const e of part) params.push(e.id, e.tenantId, e.type, e.timestamp, e.data, now, e.webhookIds.length, e.sourceId);
+    const rows = await db.all<{ seq: number; id: string; tenant_id: string }>(
+      `INSERT INTO events (id, tenant_id, type, timestamp, data, received_at, deliveries, source_id)
+       VALUES ${part.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}
+       ON CONFLICT (tenant_id, id) DO NOTHING RETURNING seq, id, tenant_id`,
+      params,
+    );
+    for (const r of rows) inserted.set(key(r.tenant_id, r.id), r.seq);
+  }
+
+  // Deliveries for the events that were new; a repeated id inside one call counts once.
+  const deliveryParams: SqlValue[][] = [];
+  const seen = new Set<string>();
+  for (const e of events) {
+    const k = key(e.tenantId, e.id);
+    const seq = inserted.get(k);
+    if (seq === undefined || seen.has(k)) continue;
+    seen.add(k);
+    for (const webhookId of e.webhookIds) {
+      deliveryParams.push([newDeliveryId(), e.tenantId, webhookId, seq, e.id, e.type, 'pending', e.timestamp, now, now]);
+    }
+  }
+  for (const part of chunks(deliveryParams, DELIVERY_CHUNK)) {
+    await db.run(
+      `INSERT INTO deliveries (id, tenant_id, webhook_id, event_seq, event_id, event_type, state, occurred_at, created_at, next_attempt_at)
+       VALUES ${part.map(() => placeholders(10)).join(', ')}`,
+      part.flat(),
+    );
+  }
+
+  // Results for repeats come from the rows that were already there.
+  const missing = events.filter((e) => !inserted.has(key(e.tenantId, e.id)));
+  const existing = new Map<string, { seq: number; deliveries: number }>();
+  for (const part of chunks(missing, EVENT_CHUNK)) {
+    const rows = await db.all<{ seq: number; id: string; tenant_id: string; deliveries: number }>(
+      `SELECT seq, id, tenant_id, deliveries FROM events WHERE ${part.map(() => '(tenant_id = ? AND id = ?)').join(' OR ')}`,
+      part.flatMap((e) => [e.tenantId, e.id]),
+    );
+    for (const r of rows) existing.set(key(r.tenant_id, r.id), { seq: r.seq, deliveries: r.deliveries });
+  }
+
+  const first = new Map<string, NewEvent>();
+  for (const e of events) if (!first.has(key(e.tenantId, e.id))) first.set(key(e.tenantId, e.id), e);
+  const reported = new Set<string>();
+  return events.map((e) => {
+    const k = key(e.tenantId, e.id);
+    const seq = inserted.get(k);
+    if (seq !== undefined) {
+      const created = !reported.has(k);
+      reported.add(k);
+      return { id: e.id, tenantId: e.tenantId, seq, deliveries: first.get(k)?.webhookIds.length ?? 0, created };
+    }
+    const prior = existing.get(k);
+    if (prior === undefined) throw new Error(`event ${e.id} neither inserted nor found`);
+    return { id: e.id, tenantId: e.tenantId, seq: prior.seq, deliveries: prior.deliveries, created: false };
+  });
+}
+
+export async function getEvent(db: SqlExecutor, scope: Scope, id: string): Promise<StoredEvent | undefined> {
+  // Event ids are unique per tenant; an unrestricted key asking for an id several tenants used
+  // gets the most recent one (a tenant filter picks a specific one).
+  const row = await db.get<EventRow>(
+    scope.tenantId === null
+      ? 'SELECT * FROM events WHERE id = ? ORDER BY seq DESC LIMIT 1'
+      : 'SELECT * FROM events WHERE tenant_id = ? AND id = ?',
+    scope.tenantId === null ? [id] : [scope.tenantId, id],
+  );
+  return row && toEvent(row);
+}
+
+export async function getEventsBySeq(db: SqlExecutor, seqs: readonly number[]): Promise<Map<number, StoredEvent>> {
+  const out = new Map<number, StoredEvent>();
+  for (const part of chunks([...new Set(seqs)], 500)) {
+    const rows = await db.all<EventRow>(`SELECT * FROM events WHERE seq IN ${placeholders(part.length)}`, part);
+    for (const r of rows) out.set(r.seq, toEvent(r));
+  }
+  return out;
+}
+
+export interface EventFilter {
+  tenantId?: string | undefined;
+  type?: string | undefined;
+  since?: number | undefined;
+  until?: number | undefined;
+}
+
+export async function listEvents(db: SqlExecutor, scope: Scope, filter: EventFilter, page: PageRequest): Promise<Page<StoredEvent>> {
+  const before = decodeCursor(page.cursor, 'number');
+  const where: string[] = [];
+  const params: SqlValue[] = [];
+  const add = (clause: string, value: SqlValue): void => {
+    where.push(clause);
+    params.push(value);
+  };
+  if (scope.tenantId !== null) add('tenant_id = ?', scope.tenantId);
+  if (filter.tenantId !== undefined) add('tenant_id = ?', filter.tenantId);
+  if (filter.type !== undefined) add('type = ?', filter.type);
+  if (filter.since !== undefined) add('received_at >= ?', filter.since);
+  if (filter.until !== undefined) add('received_at < ?', filter.until);
+  if (before !== undefined) add('seq < ?', before);
+  const rows = await db.all<EventRow>(
+    `SELECT * FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`,
+    [...params, page.limit + 1],
+  );
+  return toPage(rows, page.limit, toEvent, (r) => r.seq);
+}
+
+export const eventOps = { insertEvents, getEvent, getEventsBySeq, listEvents };

@@ -1,0 +1,196 @@
+// Recording what happened to requests, many at a time, in one transaction: the attempt rows,
+// the deliveries' new states (only where this node still holds the lease), the endpoints'
+// health (circuit.ts) and, when an endpoint answered 410 or kept failing, disabling its
+// webhook and moving its outstanding deliveries to the failed queue. The dispatcher calls this
+// with everything that finished during one turn of the event loop (group commit).
+import { applyAttempt, type AttemptResult, type HealthPolicy, type HealthSignal } from '../dispatch/circuit.js';
+import type { SqlExecutor, SqlValue } from './db.js';
+import { chunks, placeholders, toBool } from './db.js';
+import { loadEndpointStates, saveEndpointState } from './endpoint-state.js';
+
+export type RequestResult = { kind: 'delivered' } | { kind: 'retry'; at: number } | { kind: 'failed'; reason: string };
+
+export interface NewAttempt {
+  id: string;
+  tenantId: string;
+  webhookId: string;
+  deliveryId: string | null;
+  batchId: string | null;
+  eventCount: number;
+  startedAt: number;
+  durationMs: number;
+  status: number | null;
+  outcome: 'success' | 'failure';
+  error: string | null;
+  errorClass: string | null;
+  url: string;
+  method: string;
+  requestHeaders: Record<string, string>;
+  responseHeaders: Record<string, string> | null;
+  responseExcerpt: string | null;
+}
+
+export interface CompletedDelivery {
+  seq: number;
+  id: string;
+  eventId: string;
+  eventType: string;
+}
+
+export interface Completion {
+  nodeId: string;
+  attempt: NewAttempt;
+  deliveries: readonly CompletedDelivery[];
+  result: RequestResult;
+  health: AttemptResult;
+  healthPolicy: HealthPolicy;
+}
+
+export interface FailedDelivery {
+  deliveryId: string;
+  webhookId: string;
+  tenantId: string;
+  eventId: string;
+  eventType: string;
+  reason: string;
+}
+
+export interface CompletionReport {
+  signals: { webhookId: string; tenantId: string; signal: HealthSignal }[];
+  failed: FailedDelivery[];
+  disabled: { webhookId: string; tenantId: string; reason: string; failedCount: number }[];
+  /** Deliveries whose lease this node had lost (another node took them over): not updated. */
+  stale: number;
+}
+
+const DISABLE_REASONS: Record<'gone' | 'failing', string> = {
+  gone: 'endpoint answered 410 Gone',
+  failing: 'endpoint failed without a single success for longer than autoDisableAfterHours',
+};
+
+async function insertAttempts(db: SqlExecutor, attempts: readonly NewAttempt[]): Promise<void> {
+  for (const part of chunks(attempts, 200)) {
+    const params: SqlValue[] = [];
+    for (const a of part) {
+      params.push(
+        a.id, a.tenantId, a.webhookId, a.deliveryId, a.batchId, a.eventCount, a.startedAt, a.durationMs, a.status, a.outcome,
+        a.error, a.errorClass, a.url, a.method, JSON.stringify(a.requestHeaders),
+        a.responseHeaders === null ? null : JSON.stringify(a.responseHeaders), a.responseExcerpt,
+      );
+    }
+    await db.run(
+      `INSERT INTO attempts (id, tenant_id, webhook_id, delivery_id, batch_id, event_count, started_at, duration_ms, status, outcome,
+         error, error_class, url, method, request_headers, response_headers, response_excerpt)
+       VALUES ${part.map(() => placeholders(17)).join(', ')}`,
+      params,
+    );
+  }
+}
+
+const ROW = '(CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT))';
+
+/** Applies new delivery states in batch-shaped statements; returns how many rows changed. */
+async function updateDeliveries(db: SqlExecutor, rows: readonly SqlValue[][]): Promise<number> {
+  let changed = 0;
+  for (const part of chunks(rows, 500)) {
+    const res = await db.run(
+      `UPDATE deliveries SET
+         state = v.column2,
+         attempts = deliveries.attempts + 1,
+         first_attempt_at = COALESCE(deliveries.first_attempt_at, v.column3),
+         window_started_at = COALESCE(deliveries.window_started_at, v.column3),
+         last_attempt_at = v.column3,
+         next_attempt_at = v.column4,
+         delivered_at = v.column5,
+         last_status = v.column6,
+         last_error = v.column7,
+         failed_reason = v.column8,
+         lease_owner = NULL,
+         lease_expires_at = NULL
+       FROM (VALUES ${part.map(() => ROW).join(', ')}) AS v
+       WHERE deliveries.seq = v.column1 AND deliveries.state = 'delivering' AND deliveries.lease_owner = v.column9`,
+      part.flat(),
+    );
+    changed += res.changes;
+  }
+  return changed;
+}
+
+export async function recordCompletions(db: SqlExecutor, completions: readonly Completion[], now: number, random: () => number): Promise<CompletionReport> {
+  const report: CompletionReport = { signals: [], failed: [], disabled: [], stale: 0 };
+  if (completions.length === 0) return report;
+  const webhookIds = [...new Set(completions.map((c) => c.attempt.webhookId))].sort();
+
+  // Health first: it decides whether a webhook is being disabled, which changes what its
+  // retries become.
+  const states = await loadEndpointStates(db, webhookIds, true);
+  const enabledRows = await db.all<{ id: string; enabled: number }>(`SELECT id, enabled FROM webhooks WHERE id IN ${placeholders(webhookIds.length)}`, webhookIds);
+  const enabled = new Map(enabledRows.map((r) => [r.id, toBool(r.enabled)]));
+  const disabling = new Map<string, 'gone' | 'failing'>();
+  const ordered = [...completions].sort((a, b) => a.attempt.startedAt + a.attempt.durationMs - (b.attempt.startedAt + b.attempt.durationMs));
+  for (const c of ordered) {
+    const current = states.get(c.attempt.webhookId);
+    if (current === undefined) continue;
+    const { state, signals } = applyAttempt(current, c.health, c.healthPolicy, random());
+    states.set(c.attempt.webhookId, state);
+    for (const signal of signals) {
+      if (signal.kind === 'disable') {
+        if (enabled.get(c.attempt.webhookId) === true && !disabling.has(c.attempt.webhookId)) disabling.set(c.attempt.webhookId, signal.reason);
+      } else {
+        report.signals.push({ webhookId: c.attempt.webhookId, tenantId: c.attempt.tenantId, signal });
+      }
+    }
+  }
+
+  await insertAttempts(db, completions.map((c) => c.attempt));
+
+  const rows: SqlValue[][] = [];
+  let expected = 0;
+  for (const c of completions) {
+    const webhookOff = enabled.get(c.attempt.webhookId) === false || disabling.has(c.attempt.webhookId);
+    const result: RequestResult = c.result.kind === 'retry' && webhookOff ? { kind: 'failed', reason: 'webhook_disabled' } : c.result;
+    const at = c.attempt.startedAt;
+    for (const d of c.deliveries) {
+      expected += 1;
+      rows.push([
+        d.seq,
+        result.kind === 'delivered' ? 'delivered' : result.kind === 'retry' ? 'retrying' : 'failed',
+        at,
+        result.kind === 'retry' ? result.at : null,
+        result.kind === 'delivered' ? at + c.attempt.durationMs : null,
+        c.attempt.status,
+        c.attempt.error,
+        result.kind === 'failed' ? result.reason : null,
+        c.nodeId,
+      ]);
+      if (result.kind === 'failed') {
+        report.failed.push({ deliveryId: d.id, webhookId: c.attempt.webhookId, tenantId: c.attempt.tenantId, eventId: d.eventId, eventType: d.eventType, reason: result.reason });
+      }
+    }
+  }
+  report.stale = expected - (await updateDeliveries(db, rows));
+
+  for (const [webhookId, reason] of disabling) {
+    const tenantId = states.get(webhookId)?.tenantId ?? '';
+    await db.run(
+      'UPDATE webhooks SET enabled = 0, disabled_reason = ?, disabled_at = ?, version = version + 1, updated_at = ? WHERE id = ?',
+      [DISABLE_REASONS[reason], now, now, webhookId],
+    );
+    const res = await db.run(
+      `UPDATE deliveries SET state = 'failed', failed_reason = 'webhook_disabled', next_attempt_at = NULL
+       WHERE webhook_id = ? AND state IN ('pending', 'retrying')`,
+      [webhookId],
+    );
+    report.disabled.push({ webhookId, tenantId, reason: DISABLE_REASONS[reason], failedCount: res.changes });
+  }
+
+  // Every webhook that finished something may have more to do now (a FIFO head moved, a slot
+  // freed, a retry was scheduled): its next claim works out exactly what.
+  for (const webhookId of webhookIds) {
+    const s = states.get(webhookId);
+    if (s === undefined) continue;
+    const off = enabled.get(webhookId) === false || disabling.has(webhookId);
+    await saveEndpointState(db, { ...s, dueAt: off ? null : Math.min(s.dueAt ?? now, now) });
+  }
+  return report;
+}

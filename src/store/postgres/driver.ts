@@ -1,0 +1,130 @@
+// PostgreSQL driver on `pg`: a pool for queries and transactions, plus one dedicated
+// connection for LISTEN that reconnects by itself. Loaded only for postgres:// URLs.
+import pg from 'pg';
+import type { Db, SqlExecutor, SqlValue } from '../db.js';
+
+// COUNT(*) and BIGINT columns come back as strings by default; every value we store fits in a
+// double (epoch milliseconds, sequence numbers).
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+
+export interface PostgresOptions {
+  poolSize: number;
+  /** Called when the LISTEN connection fails; the driver keeps retrying on its own. */
+  onListenError?: (err: Error) => void;
+}
+
+const converted = new Map<string, string>();
+/** Rewrites `?` placeholders as `$1, $2, …` (our SQL never contains a literal question mark). */
+function toPg(sql: string): string {
+  let out = converted.get(sql);
+  if (out === undefined) {
+    let n = 0;
+    out = sql.replace(/\?/g, () => `$${++n}`);
+    if (converted.size > 5000) converted.clear();
+    converted.set(sql, out);
+  }
+  return out;
+}
+
+type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
+
+function executor(client: Queryable): SqlExecutor {
+  const query = async (sql: string, params?: readonly SqlValue[]): Promise<pg.QueryResult> =>
+    client.query(toPg(sql), params === undefined ? [] : [...params]);
+  return {
+    dialect: 'postgres',
+    all: async <T>(sql: string, params?: readonly SqlValue[]) => (await query(sql, params)).rows as T[],
+    get: async <T>(sql: string, params?: readonly SqlValue[]) => (await query(sql, params)).rows[0] as T | undefined,
+    run: async (sql: string, params?: readonly SqlValue[]) => ({ changes: (await query(sql, params)).rowCount ?? 0 }),
+    exec: async (sql: string) => {
+      await client.query(sql);
+    },
+  };
+}
+
+export function openPostgres(url: string, options: PostgresOptions): Db {
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize, idleTimeoutMillis: 30_000 });
+  // An idle client that loses its connection (server restart) emits here; the pool replaces it.
+  pool.on('error', () => undefined);
+  const base = executor(pool);
+  const listeners = new Map<string, ((payload: string) => void)[]>();
+  let listenClient: pg.Client | null = null;
+  let closed = false;
+  let reconnectTimer: NodeJS.Timeout | null = null;
+
+  const connectListener = async (): Promise<void> => {
+    if (closed || listeners.size === 0 || listenClient !== null) return;
+    const client = new pg.Client({ connectionString: url });
+    const retry = (err: Error): void => {
+      options.onListenError?.(err);
+      if (listenClient === client) listenClient = null;
+      client.removeAllListeners();
+      void client.end().catch(() => undefined);
+      if (!closed && reconnectTimer === null) {
+        reconnectTimer = setTimeout(() => {
+          reconnectTimer = null;
+          void connectListener();
+        }, 1000);
+        reconnectTimer.unref();
+      }
+    };
+    client.on('error', retry);
+    client.on('notification', (msg) => {
+      for (const fn of listeners.get(msg.channel) ?? []) fn(msg.payload ?? '');
+    });
+    try {
+      await client.connect();
+      listenClient = client;
+      for (const channel of listeners.keys()) await client.query(`LISTEN "${channel.replace(/"/g, '')}"`);
+    } catch (err) {
+      retry(err instanceof Error ? err : new Error(String(err)));
+    }
+  };
+
+  return {
+    ...base,
+    async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      let broken = false;
+      try {
+        await client.query('BEGIN');
+        const result = await fn(executor(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        try {
+          await client.query('ROLLBACK');
+        } catch {
+          broken = true; // the connection itself failed; do not return it to the pool
+        }
+        throw err;
+      } finally {
+        client.release(broken);
+      }
+    },
+    async listen(channel: string, onMessage: (payload: string) => void): Promise<void> {
+      const existing = listeners.get(channel);
+      if (existing !== undefined) existing.push(onMessage);
+      else listeners.set(channel, [onMessage]);
+      if (listenClient !== null) await listenClient.query(`LISTEN "${channel.replace(/"/g, '')}"`);
+      else await connectListener();
+    },
+    async notify(channel: string, payload: string): Promise<void> {
+      await pool.query('SELECT pg_notify($1, $2)', [channel, payload]);
+    },
+    async ping(): Promise<boolean> {
+      try {
+        await pool.query('SELECT 1');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async close(): Promise<void> {
+      closed = true;
+      if (reconnectTimer !== null) clearTimeout(reconnectTimer);
+      if (listenClient !== null) await listenClient.end().catch(() => undefined);
+      await pool.end();
+    },
+  };
+}
