@@ -1,13 +1,20 @@
 // createRuntime(config): everything a hookrelay process needs, built in dependency order and
 // closed in reverse. Building it never listens on a port; src/cli does that.
-import { hostname } from 'node:os';
+import type { Agent } from 'undici';
 import { ApiKeyCache } from './http/auth.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
+import { TokenCache } from './dispatch/auth/oauth2.js';
+import { Dispatcher } from './dispatch/dispatcher.js';
+import { createAgent } from './dispatch/http-client.js';
+import { Sender } from './dispatch/sender.js';
+import { AppError } from './errors.js';
 import { EventTypeCache } from './event-types/validator.js';
 import { Ingestor } from './events/ingest.js';
 import { newId } from './ids.js';
 import { createLogger, type Logger } from './logger.js';
+import { Maintenance } from './maintenance/loop.js';
+import { Metrics } from './metrics.js';
 import type { MigrationReport } from './store/migrate.js';
 import { openStore } from './store/open.js';
 import type { Webhook } from './store/records.js';
@@ -23,16 +30,23 @@ export interface Runtime {
   readonly random: () => number;
   readonly nodeId: string;
   readonly version: string;
+  readonly metrics: Metrics;
   readonly eventTypes: EventTypeCache;
   readonly apiKeys: ApiKeyCache;
   readonly ingestor: Ingestor;
   readonly work: WorkBus;
+  readonly agent: Agent;
+  readonly tokens: TokenCache;
+  readonly sender: Sender;
   readonly migration: MigrationReport | null;
+  /** The engine, once started in this process. */
+  dispatcher: Dispatcher | null;
+  maintenance: Maintenance | null;
   /** Sends a webhook's verification event; throws a 400 problem when the endpoint refuses it. */
   verifyEndpoint(webhook: Webhook): Promise<void>;
   /** Starts the delivery engine (dispatcher, lease reclaimer, retention) in this process. */
   startEngine(): Promise<void>;
-  /** Closes what the runtime opened, in reverse order. */
+  /** Stops the engine (draining in-flight work) and closes what the runtime opened, in reverse order. */
   close(): Promise<void>;
 }
 
@@ -42,37 +56,85 @@ export interface RuntimeOptions {
   random?: () => number;
   /** Role of this process, recorded with its heartbeat. */
   role?: 'serve' | 'worker' | 'api' | 'test';
+  metrics?: Metrics;
+}
+
+function describeFailure(attempt: { status: number | null; error: string | null; responseExcerpt: string | null }): string {
+  if (attempt.status === null) return `could not be reached: ${attempt.error ?? 'unknown error'}`;
+  const body = (attempt.responseExcerpt ?? '').trim().slice(0, 300);
+  return `answered HTTP ${attempt.status}${body === '' ? '' : `: ${body}`}`;
 }
 
 export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
   const log = options.log ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
+  const random = options.random ?? Math.random;
+  const role = options.role ?? 'serve';
+  const metrics = options.metrics ?? new Metrics(role !== 'test');
   const { store, migration } = await openStore(config.databaseUrl, { sqliteSynchronous: config.sqliteSynchronous });
   const nodeId = newId('node');
   const work = new WorkBus(store, log);
   await work.start();
-  const ingestor = new Ingestor(store, clock, log.child({ component: 'ingest' }), (done) => work.announce(done.webhookIds), store.dialect === 'postgres' ? 4 : 1);
+  const ingestor = new Ingestor(store, clock, log.child({ component: 'ingest' }), (done) => {
+    metrics.eventsIngested.inc({ source: 'api' }, done.events);
+    work.announce(done.webhookIds);
+  }, store.dialect === 'postgres' ? 4 : 1);
+  const agent = createAgent({ allowPrivateNetworks: config.allowPrivateNetworks });
+  const tokens = new TokenCache(agent, clock, log.child({ component: 'oauth2' }), metrics);
+  const sender = new Sender({ agent, tokens, clock, random, nodeId, metrics, circuitFailureThreshold: config.circuitFailureThreshold });
 
-  const closers: (() => Promise<void>)[] = [() => store.close()];
-  return {
-    config,
-    store,
-    log,
-    clock,
-    random: options.random ?? Math.random,
-    nodeId,
-    version: VERSION,
+  const rt: Runtime = {
+    config, store, log, clock, random, nodeId, version: VERSION, metrics,
     eventTypes: new EventTypeCache(store, clock),
     apiKeys: new ApiKeyCache(store, clock),
-    ingestor,
-    work,
-    migration,
-    verifyEndpoint: () => Promise.resolve(),
-    startEngine: () => Promise.resolve(),
+    ingestor, work, agent, tokens, sender, migration,
+    dispatcher: null,
+    maintenance: null,
+    async verifyEndpoint(webhook) {
+      const res = await sender.sendTest(webhook);
+      if (!res.ok) {
+        throw new AppError('webhook_verification_failed', `The endpoint ${describeFailure(res.attempt)}. Nothing was created; fix the endpoint (it must answer 2xx to a test event) or create the webhook with "verify": false.`, {
+          extensions: { endpointStatus: res.attempt.status, endpointError: res.attempt.error },
+        });
+      }
+    },
+    startEngine() {
+      if (rt.dispatcher !== null) return Promise.resolve();
+      const dispatcher = new Dispatcher({
+        store, sender, clock, random, metrics, nodeId,
+        log: log.child({ component: 'dispatcher' }),
+        pollIntervalMs: config.pollIntervalMs,
+        leaseGraceMs: config.leaseGraceMs,
+        maxInFlight: config.maxInFlight,
+      });
+      const maintenance = new Maintenance({
+        store, clock, config, nodeId, role, version: VERSION,
+        log: log.child({ component: 'maintenance' }),
+        onReclaimed: (ids) => dispatcher.wake(ids),
+      });
+      work.onWork((ids) => dispatcher.wake(ids));
+      rt.dispatcher = dispatcher;
+      rt.maintenance = maintenance;
+      dispatcher.start();
+      maintenance.start();
+      return Promise.resolve();
+    },
     async close() {
-      for (const close of closers.reverse()) await close();
+      const steps: [string, () => Promise<void>][] = [
+        ['dispatcher', async () => rt.dispatcher?.stop(clock.now() + config.shutdownTimeoutMs)],
+        ['maintenance', async () => rt.maintenance?.stop()],
+        ['http client', () => agent.close()],
+        ['store', () => store.close()],
+      ];
+      // Every step runs even if an earlier one fails.
+      for (const [name, step] of steps) {
+        try {
+          await step();
+        } catch (err) {
+          log.error({ err, step: name }, 'shutdown step failed');
+        }
+      }
     },
   };
+  return rt;
 }
-
-export const HOSTNAME = hostname();

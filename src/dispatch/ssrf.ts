@@ -3,8 +3,8 @@
 // carrier-grade NAT, multicast and reserved ranges are refused, for IPv4, IPv6 and
 // IPv4-mapped IPv6. The check runs on the resolved address at connect time (guardedLookup), so
 // a DNS name that resolves, or later re-resolves, to such an address is refused too.
-import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions } from 'node:dns';
-import { BlockList, isIP } from 'node:net';
+import { lookup as dnsLookup } from 'node:dns';
+import { BlockList, isIP, type LookupFunction } from 'node:net';
 
 const blocked = new BlockList();
 for (const [net, prefix] of [
@@ -52,16 +52,13 @@ export class BlockedAddressError extends Error {
   }
 }
 
-type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
-
 /**
  * A dns.lookup replacement for net/tls.connect that refuses hosts resolving to a blocked
  * address. Every resolved address must be allowed: a name with one private address among
  * public ones is refused, so a resolver cannot steer a retry towards it.
  */
-export function guardedLookup(hostname: string, options: LookupAllOptions | number | undefined, callback: LookupCallback): void {
-  const opts: LookupAllOptions = typeof options === 'object' ? { ...options, all: true } : { all: true };
-  dnsLookup(hostname, opts, (err, addresses) => {
+export const guardedLookup: LookupFunction = (hostname, options, callback) => {
+  dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
     if (err) {
       callback(err, []);
       return;
@@ -71,13 +68,12 @@ export function guardedLookup(hostname: string, options: LookupAllOptions | numb
       callback(new BlockedAddressError(hostname, bad.address), []);
       return;
     }
-    const wantsAll = typeof options === 'object' && options.all;
     const first = addresses[0];
-    if (wantsAll) callback(null, addresses);
+    if (options.all === true) callback(null, addresses);
     else if (first === undefined) callback(Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }), []);
     else callback(null, first.address, first.family);
   });
-}
+};
 
 /** Resolves a host name the way a connection would, for checks when a webhook is saved. */
 export async function resolveHost(hostname: string): Promise<string[]> {

@@ -5,7 +5,7 @@
 // the probe marker and the next due time. Because the state row is locked (PostgreSQL) or the
 // whole database is (SQLite), concurrency, rate, circuit and FIFO limits hold across nodes.
 import { retryWindowOver } from '../dispatch/backoff.js';
-import { consumeTokens, planClaim, type BlockReason } from '../dispatch/limits.js';
+import { concurrencyLimit, consumeTokens, planClaim, type BlockReason } from '../dispatch/limits.js';
 import type { SqlExecutor } from './db.js';
 import { placeholders } from './db.js';
 import { bumpDue, forUpdate, loadEndpointStates, saveEndpointState, skipLocked } from './endpoint-state.js';
@@ -53,6 +53,8 @@ export interface ClaimResult {
   /** Retries whose window ran out while they were held (circuit, pause, limits): now failed. */
   expired: ClaimedDelivery[];
   inFlight: number;
+  /** The endpoint's current concurrency limit (adaptive; 1 for FIFO). */
+  limit: number;
 }
 
 interface CandidateRow {
@@ -149,14 +151,15 @@ const minTime = (a: number | null, b: number | null): number | null => (a === nu
 
 export async function claim(db: SqlExecutor, input: ClaimInput, newBatchId: () => string): Promise<ClaimResult> {
   const { webhookId, now } = input;
-  const empty = (webhook: Webhook | null, dueAt: number | null, blocked: BlockReason | null, inFlight = 0): ClaimResult => ({
+  const empty = (webhook: Webhook | null, dueAt: number | null, blocked: BlockReason | null): ClaimResult => ({
     webhook,
     requests: [],
     events: new Map(),
     dueAt,
     blocked,
     expired: [],
-    inFlight,
+    inFlight: 0,
+    limit: 1,
   });
 
   const state = (await loadEndpointStates(db, [webhookId], true)).get(webhookId);
@@ -296,7 +299,16 @@ export async function claim(db: SqlExecutor, input: ClaimInput, newBatchId: () =
 
   const claimed = requests.flatMap((r) => r.deliveries);
   const events = claimed.length === 0 ? new Map<number, StoredEvent>() : await getEventsBySeq(db, claimed.map((d) => d.eventSeq));
-  return { webhook, requests, events, dueAt, blocked: plan.kind === 'blocked' ? plan.reason : null, expired, inFlight: inFlight + requests.length };
+  return {
+    webhook,
+    requests,
+    events,
+    dueAt,
+    blocked: plan.kind === 'blocked' ? plan.reason : null,
+    expired,
+    inFlight: inFlight + requests.length,
+    limit: concurrencyLimit(state, s),
+  };
 }
 
 export { bumpDue, forUpdate };

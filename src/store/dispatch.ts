@@ -3,7 +3,7 @@
 import type { SqlExecutor } from './db.js';
 import { claim, loadWebhookForDispatch } from './claim.js';
 import { bumpDue, dueWebhooks, getEndpointState, loadEndpointStates, saveEndpointState } from './endpoint-state.js';
-import { recordCompletions } from './outcomes.js';
+import { insertAttempts, recordCompletions } from './outcomes.js';
 
 // A reclaimed delivery keeps the invariant of the lifecycle indexes: `pending` only for rows
 // that were never in a batch and never tried, `retrying` (due now) for the rest.
@@ -75,6 +75,7 @@ export async function queueStats(db: SqlExecutor, now: number): Promise<{ oldest
 export const dispatchOps = {
   claim,
   recordCompletions,
+  insertAttempts,
   bumpDue,
   dueWebhooks,
   getEndpointState,

@@ -40,6 +40,8 @@ export interface CompletedDelivery {
 export interface Completion {
   nodeId: string;
   attempt: NewAttempt;
+  /** Earlier requests for the same deliveries in this round (a 401 before a token renewal): logged only. */
+  extraAttempts: readonly NewAttempt[];
   deliveries: readonly CompletedDelivery[];
   result: RequestResult;
   health: AttemptResult;
@@ -68,7 +70,7 @@ const DISABLE_REASONS: Record<'gone' | 'failing', string> = {
   failing: 'endpoint failed without a single success for longer than autoDisableAfterHours',
 };
 
-async function insertAttempts(db: SqlExecutor, attempts: readonly NewAttempt[]): Promise<void> {
+export async function insertAttempts(db: SqlExecutor, attempts: readonly NewAttempt[]): Promise<void> {
   for (const part of chunks(attempts, 200)) {
     const params: SqlValue[] = [];
     for (const a of part) {
@@ -142,7 +144,7 @@ export async function recordCompletions(db: SqlExecutor, completions: readonly C
     }
   }
 
-  await insertAttempts(db, completions.map((c) => c.attempt));
+  await insertAttempts(db, completions.flatMap((c) => [...c.extraAttempts, c.attempt]));
 
   const rows: SqlValue[][] = [];
   let expected = 0;

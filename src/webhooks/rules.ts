@@ -55,7 +55,8 @@ export async function urlErrors(raw: string, config: Pick<Config, 'allowHttp' | 
   if (url.hash !== '') return [{ field, rule: 'fragment', message: `${field} must not contain a #fragment.` }];
   if (config.allowPrivateNetworks) return [];
   const host = url.hostname;
-  if (host === 'localhost' || host.endsWith('.localhost') || isPrivateAddress(host)) {
+  // `localhost` itself goes through the resolver below, like any other name.
+  if (host.endsWith('.localhost') || isPrivateAddress(host)) {
     return [{ field, rule: 'private-network', message: `${field} points at a private, loopback or link-local address; refused unless the server sets HOOKRELAY_ALLOW_PRIVATE_NETWORKS=true.` }];
   }
   let addresses: string[];
