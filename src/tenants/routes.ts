@@ -22,6 +22,12 @@ function requireUnrestricted(request: Parameters<typeof principalOf>[0]): void {
   if (principalOf(request).tenantId !== null) throw new AppError('forbidden', 'A tenant-restricted key cannot create, change or delete tenants.');
 }
 
+/** A restricted key sees other tenants as missing: 404 before any permission answer. */
+function hideOtherTenants(request: Parameters<typeof principalOf>[0], id: string): void {
+  const own = principalOf(request).tenantId;
+  if (own !== null && own !== id) throw notFound('tenant', id);
+}
+
 export function tenantRoutes(app: Api, rt: Runtime): void {
   const tags = ['tenants'];
 
@@ -68,6 +74,7 @@ export function tenantRoutes(app: Api, rt: Runtime): void {
       response: { 200: TenantSchema, ...errorResponses(404) },
     },
   }, async (request) => {
+    hideOtherTenants(request, request.params.id);
     if (!isAdminKey(request)) requireUnrestricted(request);
     const t = await rt.store.tenants.updateTenant(scopeOf(request), request.params.id, request.body, rt.clock.now());
     if (t === undefined) throw notFound('tenant', request.params.id);
@@ -78,6 +85,7 @@ export function tenantRoutes(app: Api, rt: Runtime): void {
     config: { permission: 'tenants:write' },
     schema: { tags, summary: 'Delete a tenant and everything it owns', params: IdParams, response: { 204: Type.Null(), ...errorResponses(404) } },
   }, async (request, reply) => {
+    hideOtherTenants(request, request.params.id);
     requireUnrestricted(request);
     const deleted = await rt.store.transaction((tx) => tx.tenants.deleteTenant(scopeOf(request), request.params.id));
     if (!deleted) throw notFound('tenant', request.params.id);

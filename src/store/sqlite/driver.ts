@@ -52,16 +52,20 @@ export function openSqlite(path: string, options: SqliteOptions): Db {
     return st;
   };
   const args = (params: readonly SqlValue[] | undefined): SqlValue[] => (params === undefined ? [] : [...params]);
+  // better-sqlite3 throws synchronously (bad SQL, constraint violations, a closed database);
+  // callers of this async port expect a rejected promise instead.
+  const settle = <R>(fn: () => R): Promise<R> => new Promise<R>((resolve) => {
+    resolve(fn());
+  });
 
   const direct: SqlExecutor = {
     dialect: 'sqlite',
-    all: <T>(sql: string, params?: readonly SqlValue[]) => Promise.resolve(prepare(sql).all(...args(params)) as T[]),
-    get: <T>(sql: string, params?: readonly SqlValue[]) => Promise.resolve(prepare(sql).get(...args(params)) as T | undefined),
-    run: (sql: string, params?: readonly SqlValue[]) => Promise.resolve({ changes: prepare(sql).run(...args(params)).changes }),
-    exec: (sql: string) => {
+    all: <T>(sql: string, params?: readonly SqlValue[]) => settle(() => prepare(sql).all(...args(params)) as T[]),
+    get: <T>(sql: string, params?: readonly SqlValue[]) => settle(() => prepare(sql).get(...args(params)) as T | undefined),
+    run: (sql: string, params?: readonly SqlValue[]) => settle(() => ({ changes: prepare(sql).run(...args(params)).changes })),
+    exec: (sql: string) => settle(() => {
       raw.exec(sql);
-      return Promise.resolve();
-    },
+    }),
   };
 
   const mutex = new Mutex();
