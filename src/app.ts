@@ -9,6 +9,7 @@ import { eventTypeRoutes } from './event-types/routes.js';
 import { eventRoutes } from './events/routes.js';
 import { registerAuth } from './http/auth.js';
 import { healthRoutes } from './http/health.js';
+import { metricsRoute } from './http/metrics.js';
 import { registerOpenApi } from './http/openapi.js';
 import { registerProblemHandlers } from './http/problem.js';
 import type { Api } from './http/schemas.js';
@@ -16,6 +17,8 @@ import { validatorCompiler } from './http/validation.js';
 import { newId } from './ids.js';
 import type { Runtime } from './runtime.js';
 import { tenantRoutes } from './tenants/routes.js';
+import { webhookActionRoutes } from './webhooks/actions.js';
+import { webhookHealthRoute } from './webhooks/health.js';
 import { webhookRoutes } from './webhooks/routes.js';
 
 export const API_BODY_LIMIT_BYTES = 1_048_576;
@@ -48,6 +51,7 @@ export async function buildApp(rt: Runtime): Promise<FastifyInstance> {
   registerProblemHandlers(app);
   await registerOpenApi(app, rt.version);
   healthRoutes(app, rt);
+  metricsRoute(app, rt);
 
   await app.register(
     (api: Api) => {
@@ -58,6 +62,8 @@ export async function buildApp(rt: Runtime): Promise<FastifyInstance> {
       tenantRoutes(api, rt);
       eventTypeRoutes(api, rt);
       webhookRoutes(api, rt);
+      webhookActionRoutes(api, rt);
+      webhookHealthRoute(api, rt);
       eventRoutes(api, rt);
       deliveryRoutes(api, rt);
       apiKeyRoutes(api, rt);

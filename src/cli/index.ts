@@ -11,6 +11,7 @@ import { createRuntime } from '../runtime.js';
 import { VERSION } from '../version.js';
 import { addSettingFlags, configFrom } from './options.js';
 import { serve } from './serve.js';
+import { worker } from './worker.js';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 
@@ -25,6 +26,20 @@ function program(env: NodeJS.ProcessEnv): Command {
     cli.command('serve').description('Serve the API, dashboard and inbound endpoints, and deliver webhooks (the default for npm start)').option('--no-dispatch', 'serve only; leave delivery to `hookrelay worker` processes'),
   ).action(async (opts: Record<string, unknown>) => {
     await serve(configFrom(env, opts), { dispatch: opts.dispatch !== false });
+  });
+
+  addSettingFlags(
+    cli
+      .command('worker')
+      .description('Deliver webhooks only (no API); run any number of them against one PostgreSQL database')
+      .option('--metrics-port <port>', 'also serve /healthz, /readyz and /metrics on this port'),
+    ['databaseUrl', 'logLevel', 'host', 'allowHttp', 'allowPrivateNetworks', 'pollIntervalMs', 'sqliteSynchronous', 'leaseGraceMs', 'shutdownTimeoutMs', 'maxInFlight', 'circuitFailureThreshold', 'retentionDeliveredHours', 'retentionFailedHours'],
+  ).action(async (opts: Record<string, unknown>) => {
+    const port = typeof opts.metricsPort === 'string' ? Number(opts.metricsPort) : null;
+    if (port !== null && (!Number.isInteger(port) || port < 0 || port > 65535)) {
+      throw new CommanderError(EXIT.usage, 'hookrelay.metrics-port', `--metrics-port=${String(opts.metricsPort)} is not allowed: expected an integer from 0 to 65535`);
+    }
+    await worker(configFrom(env, opts), { metricsPort: port });
   });
 
   addSettingFlags(cli.command('migrate').description('Apply pending database migrations and exit'), ['databaseUrl', 'logLevel', 'sqliteSynchronous']).action(

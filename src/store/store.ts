@@ -8,6 +8,7 @@ import { deliveryOps } from './deliveries.js';
 import { dispatchOps } from './dispatch.js';
 import { eventTypeOps } from './event-types.js';
 import { eventOps } from './events.js';
+import { healthOps } from './health.js';
 import { maintenanceOps } from './maintenance.js';
 import { tenantOps } from './tenants.js';
 import { webhookOps } from './webhooks.js';
@@ -28,6 +29,7 @@ const MODULES = {
   deliveries: deliveryOps,
   dispatch: dispatchOps,
   maintenance: maintenanceOps,
+  health: healthOps,
 };
 
 export type StoreOps = { readonly [M in keyof typeof MODULES]: Bound<(typeof MODULES)[M]> };
@@ -61,6 +63,7 @@ function bindAll(db: SqlExecutor): StoreOps {
     deliveries: bindModule(MODULES.deliveries, db),
     dispatch: bindModule(MODULES.dispatch, db),
     maintenance: bindModule(MODULES.maintenance, db),
+    health: bindModule(MODULES.health, db),
   };
 }
 

@@ -1,0 +1,50 @@
+// Figures for an endpoint's health view: attempt outcomes and latency over recent windows,
+// the webhook's queue by state, and the head a FIFO webhook is waiting on.
+import type { SqlExecutor } from './db.js';
+
+export interface WindowStats {
+  attempts: number;
+  successes: number;
+  /** Durations of the most recent attempts in the window (at most SAMPLE), for percentiles. */
+  durations: number[];
+}
+
+const SAMPLE = 10_000;
+
+export async function attemptWindow(db: SqlExecutor, webhookId: string, since: number): Promise<WindowStats> {
+  const agg = await db.get<{ n: number; ok: number | null }>(
+    "SELECT COUNT(*) AS n, SUM(CASE WHEN outcome = 'success' THEN 1 ELSE 0 END) AS ok FROM attempts WHERE webhook_id = ? AND started_at >= ?",
+    [webhookId, since],
+  );
+  const rows = await db.all<{ duration_ms: number }>(
+    'SELECT duration_ms FROM attempts WHERE webhook_id = ? AND started_at >= ? ORDER BY started_at DESC LIMIT ?',
+    [webhookId, since, SAMPLE],
+  );
+  return { attempts: agg?.n ?? 0, successes: Number(agg?.ok ?? 0), durations: rows.map((r) => r.duration_ms) };
+}
+
+export async function webhookQueue(db: SqlExecutor, webhookId: string): Promise<{ pending: number; retrying: number; delivering: number; failed: number }> {
+  const count = async (state: string): Promise<number> =>
+    (await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM deliveries WHERE webhook_id = ? AND state = ?', [webhookId, state]))?.n ?? 0;
+  return { pending: await count('pending'), retrying: await count('retrying'), delivering: await count('delivering'), failed: await count('failed') };
+}
+
+export interface FifoHead {
+  deliveryId: string;
+  state: string;
+  attempts: number;
+  nextAttemptAt: number | null;
+  lastError: string | null;
+}
+
+/** The oldest undelivered delivery of a webhook (what a FIFO webhook must finish first). */
+export async function fifoHead(db: SqlExecutor, webhookId: string): Promise<FifoHead | null> {
+  const cols = 'seq, id, state, attempts, next_attempt_at, last_error';
+  type Row = { seq: number; id: string; state: string; attempts: number; next_attempt_at: number | null; last_error: string | null };
+  const pending = await db.get<Row>(`SELECT ${cols} FROM deliveries WHERE webhook_id = ? AND state = 'pending' ORDER BY seq LIMIT 1`, [webhookId]);
+  const busy = await db.get<Row>(`SELECT ${cols} FROM deliveries WHERE webhook_id = ? AND state IN ('retrying', 'delivering') ORDER BY seq LIMIT 1`, [webhookId]);
+  const head = busy !== undefined && (pending === undefined || busy.seq < pending.seq) ? busy : pending;
+  return head === undefined ? null : { deliveryId: head.id, state: head.state, attempts: head.attempts, nextAttemptAt: head.next_attempt_at, lastError: head.last_error };
+}
+
+export const healthOps = { attemptWindow, webhookQueue, fifoHead };
