@@ -81,3 +81,32 @@ export function newId(kind: IdKind, nowMs?: number): string {
 export function randomToken(bytes: number): string {
   return randomBytes(bytes).toString('base64url');
 }
+
+// Deliveries and attempts are identified by their row sequence number, shown as a prefixed,
+// fixed-width base32 string (sortable like the other ids). Not storing a separate random id
+// saves a unique text index on the two hottest tables.
+const SEQ_PREFIX = { delivery: 'dlv', attempt: 'att' } as const;
+const SEQ_WIDTH = 12;
+
+export function seqId(kind: keyof typeof SEQ_PREFIX, seq: number): string {
+  let out = '';
+  let n = seq;
+  for (let i = 0; i < SEQ_WIDTH; i++) {
+    out = (ALPHABET[n % 32] ?? '0') + out;
+    n = Math.floor(n / 32);
+  }
+  return `${SEQ_PREFIX[kind]}_${out}`;
+}
+
+/** The sequence number inside an id from seqId, or null when the text is not such an id. */
+export function parseSeqId(kind: keyof typeof SEQ_PREFIX, id: string): number | null {
+  const prefix = `${SEQ_PREFIX[kind]}_`;
+  if (!id.startsWith(prefix) || id.length !== prefix.length + SEQ_WIDTH) return null;
+  let n = 0;
+  for (const ch of id.slice(prefix.length).toUpperCase()) {
+    const v = ALPHABET.indexOf(ch);
+    if (v < 0) return null;
+    n = n * 32 + v;
+  }
+  return Number.isSafeInteger(n) && n > 0 ? n : null;
+}

@@ -92,9 +92,9 @@ CREATE TABLE events (
 CREATE UNIQUE INDEX events_tenant_id ON events (tenant_id, id);
 CREATE INDEX events_tenant_seq ON events (tenant_id, seq);
 
+-- A delivery's id is its seq, shown as dlv_<base32> (src/ids.ts).
 CREATE TABLE deliveries (
   seq              BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  id               TEXT NOT NULL UNIQUE,
   tenant_id        TEXT NOT NULL,
   webhook_id       TEXT NOT NULL,
   event_seq        BIGINT NOT NULL,
@@ -129,14 +129,13 @@ CREATE INDEX deliveries_event ON deliveries (event_seq);
 CREATE INDEX deliveries_failed ON deliveries (webhook_id, seq) WHERE state = 'failed';
 CREATE INDEX deliveries_batch ON deliveries (batch_id) WHERE batch_id IS NOT NULL;
 
--- One row per HTTP request. A single-event request names its delivery; a batch request names
--- its batch, and every delivery of that batch carries the same batch_id for life.
+-- One row per HTTP request (id att_<base32 seq>). A single-event request names its delivery;
+-- a batch request names its batch, and every delivery of that batch keeps that batch_id for life.
 CREATE TABLE attempts (
   seq              BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  id               TEXT NOT NULL UNIQUE,
   tenant_id        TEXT NOT NULL,
   webhook_id       TEXT NOT NULL,
-  delivery_id      TEXT,
+  delivery_seq     BIGINT,
   batch_id         TEXT,
   event_count      BIGINT NOT NULL,
   started_at       BIGINT NOT NULL,
@@ -151,7 +150,7 @@ CREATE TABLE attempts (
   response_headers TEXT,
   response_excerpt TEXT
 );
-CREATE INDEX attempts_delivery ON attempts (delivery_id) WHERE delivery_id IS NOT NULL;
+CREATE INDEX attempts_delivery ON attempts (delivery_seq) WHERE delivery_seq IS NOT NULL;
 CREATE INDEX attempts_batch ON attempts (batch_id) WHERE batch_id IS NOT NULL;
 CREATE INDEX attempts_webhook ON attempts (webhook_id, started_at);
 

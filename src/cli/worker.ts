@@ -10,7 +10,7 @@ import { onShutdownSignals } from './signals.js';
 export async function worker(config: Config, options: { metricsPort: number | null }): Promise<void> {
   const rt = await createRuntime(config, { role: 'worker' });
   const log = rt.log.child({ component: 'worker' });
-  let close = async (): Promise<void> => undefined;
+  let close = (): Promise<void> => Promise.resolve();
   if (options.metricsPort !== null) {
     const logger: FastifyBaseLogger = rt.log.child({ component: 'http' });
     const app = Fastify({ loggerInstance: logger });

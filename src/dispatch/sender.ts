@@ -39,13 +39,18 @@ export function healthPolicy(webhook: Webhook, failureThreshold: number): Health
   };
 }
 
-function attemptRecord(webhook: Webhook, request: Pick<ClaimedRequest, 'batchId'> & { deliveryId: string | null; eventCount: number }, prep: PreparedRequest, out: SendOutcome, ok: boolean): NewAttempt {
+interface RequestShape {
+  batchId: string | null;
+  deliverySeq: number | null;
+  eventCount: number;
+}
+
+function attemptRecord(webhook: Webhook, request: RequestShape, prep: PreparedRequest, out: SendOutcome, ok: boolean): NewAttempt {
   const response = out.kind === 'response' ? out : null;
   return {
-    id: newId('attempt', out.startedAt),
     tenantId: webhook.tenantId,
     webhookId: webhook.id,
-    deliveryId: request.deliveryId,
+    deliverySeq: request.deliverySeq,
     batchId: request.batchId,
     eventCount: request.eventCount,
     startedAt: out.startedAt,
@@ -101,7 +106,7 @@ export class Sender {
     const evs = request.deliveries.map((d) => events.get(d.eventSeq)).filter((e): e is StoredEvent => e !== undefined);
     const asBatch = webhook.settings.batch.maxEvents > 1 || request.batchId !== null;
     const msgId = request.batchId ?? head.eventId;
-    const shape = { batchId: request.batchId, deliveryId: request.batchId === null ? head.id : null, eventCount: request.deliveries.length };
+    const shape: RequestShape = { batchId: request.batchId, deliverySeq: request.batchId === null ? head.seq : null, eventCount: request.deliveries.length };
     const deliveries = request.deliveries.map((d) => ({ seq: d.seq, id: d.id, eventId: d.eventId, eventType: d.eventType }));
     const policy = healthPolicy(webhook, this.deps.circuitFailureThreshold);
 
@@ -110,7 +115,7 @@ export class Sender {
     if (res.kind === 'no_token') {
       const at = clock.now();
       const attempt: NewAttempt = {
-        id: newId('attempt', at), tenantId: webhook.tenantId, webhookId: webhook.id, deliveryId: shape.deliveryId, batchId: shape.batchId,
+        tenantId: webhook.tenantId, webhookId: webhook.id, deliverySeq: shape.deliverySeq, batchId: shape.batchId,
         eventCount: shape.eventCount, startedAt: at, durationMs: 0, status: null, outcome: 'failure', error: res.message,
         errorClass: 'token_unavailable', url: webhook.url, method: webhook.settings.method, requestHeaders: {}, responseHeaders: null, responseExcerpt: null,
       };
@@ -150,12 +155,12 @@ export class Sender {
       deliveries: 1,
       sourceId: null,
     };
-    const shape = { batchId: null, deliveryId: null, eventCount: 1 };
+    const shape: RequestShape = { batchId: null, deliverySeq: null, eventCount: 1 };
     const res = await this.exchangeWithAuth(webhook, event.id, [event], webhook.settings.batch.maxEvents > 1);
     const earlier = res.earlier === null ? [] : [attemptRecord(webhook, shape, res.earlier.prep, res.earlier.out, false)];
     if (res.kind === 'no_token') {
       const attempt: NewAttempt = {
-        id: newId('attempt', now), tenantId: webhook.tenantId, webhookId: webhook.id, deliveryId: null, batchId: null, eventCount: 1, startedAt: now,
+        tenantId: webhook.tenantId, webhookId: webhook.id, deliverySeq: null, batchId: null, eventCount: 1, startedAt: now,
         durationMs: 0, status: null, outcome: 'failure', error: res.message, errorClass: 'token_unavailable', url: webhook.url, method: webhook.settings.method,
         requestHeaders: {}, responseHeaders: null, responseExcerpt: null,
       };

@@ -4,7 +4,6 @@
 // transaction: the event, its deliveries and the webhooks' due times commit together or not
 // at all.
 import type { Clock } from '../clock.js';
-import { newId } from '../ids.js';
 import type { Logger } from '../logger.js';
 import type { InsertedEvent, NewEvent } from '../store/events.js';
 import type { Store, StoreOps } from '../store/store.js';
@@ -138,7 +137,7 @@ async function commitGroup(tx: StoreOps, group: readonly Job[], now: number): Pr
     }
   }
 
-  const inserted = rows.length === 0 ? [] : await tx.events.insertEvents(rows, now, () => newId('delivery', now));
+  const inserted = rows.length === 0 ? [] : await tx.events.insertEvents(rows, now);
   const webhookIds = new Set<string>();
   let deliveries = 0;
   let created = 0;

@@ -5,6 +5,7 @@
 // the probe marker and the next due time. Because the state row is locked (PostgreSQL) or the
 // whole database is (SQLite), concurrency, rate, circuit and FIFO limits hold across nodes.
 import { retryWindowOver } from '../dispatch/backoff.js';
+import { seqId } from '../ids.js';
 import { concurrencyLimit, consumeTokens, planClaim, type BlockReason } from '../dispatch/limits.js';
 import type { SqlExecutor } from './db.js';
 import { placeholders } from './db.js';
@@ -59,7 +60,6 @@ export interface ClaimResult {
 
 interface CandidateRow {
   seq: number;
-  id: string;
   event_seq: number;
   event_id: string;
   event_type: string;
@@ -73,11 +73,11 @@ interface CandidateRow {
 }
 
 const COLUMNS =
-  'seq, id, event_seq, event_id, event_type, attempts, first_attempt_at, window_started_at, created_at, batch_id, state, next_attempt_at';
+  'seq, event_seq, event_id, event_type, attempts, first_attempt_at, window_started_at, created_at, batch_id, state, next_attempt_at';
 
 const toClaimed = (r: CandidateRow): ClaimedDelivery => ({
   seq: r.seq,
-  id: r.id,
+  id: seqId('delivery', r.seq),
   eventSeq: r.event_seq,
   eventId: r.event_id,
   eventType: r.event_type,
@@ -108,7 +108,7 @@ export async function loadWebhookForDispatch(db: SqlExecutor, webhookId: string)
 
 async function inFlightRequests(db: SqlExecutor, webhookId: string, now: number): Promise<number> {
   const row = await db.get<{ n: number }>(
-    `SELECT COUNT(DISTINCT COALESCE(batch_id, id)) AS n FROM deliveries
+    `SELECT COUNT(DISTINCT COALESCE(batch_id, CAST(seq AS TEXT))) AS n FROM deliveries
      WHERE webhook_id = ? AND state = 'delivering' AND lease_expires_at > ?`,
     [webhookId, now],
   );

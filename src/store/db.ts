@@ -34,6 +34,19 @@ export function placeholders(n: number): string {
   return `(${new Array<string>(n).fill('?').join(', ')})`;
 }
 
+const valuesCache = new Map<string, string>();
+/** `(?, ?), (?, ?)` for `rows` rows of `columns` values, cached: multi-row inserts reuse it. */
+export function valuesList(columns: number, rows: number): string {
+  const key = `${columns}x${rows}`;
+  let sql = valuesCache.get(key);
+  if (sql === undefined) {
+    sql = new Array<string>(rows).fill(placeholders(columns)).join(', ');
+    if (valuesCache.size > 2000) valuesCache.clear();
+    valuesCache.set(key, sql);
+  }
+  return sql;
+}
+
 /** Splits `items` into chunks of at most `size`: parameter lists stay under driver limits. */
 export function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];

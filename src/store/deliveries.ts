@@ -1,11 +1,11 @@
 import type { SqlExecutor, SqlValue } from './db.js';
 import { chunks, placeholders } from './db.js';
+import { parseSeqId, seqId } from '../ids.js';
 import { decodeCursor, toPage } from './page.js';
 import type { Attempt, Delivery, DeliveryFilter, DeliveryState, Page, PageRequest, Scope } from './records.js';
 
 export interface DeliveryRow {
   seq: number;
-  id: string;
   tenant_id: string;
   webhook_id: string;
   event_seq: number;
@@ -30,7 +30,7 @@ export interface DeliveryRow {
 
 export const toDelivery = (r: DeliveryRow): Delivery => ({
   seq: r.seq,
-  id: r.id,
+  id: seqId('delivery', r.seq),
   tenantId: r.tenant_id,
   webhookId: r.webhook_id,
   eventSeq: r.event_seq,
@@ -51,10 +51,10 @@ export const toDelivery = (r: DeliveryRow): Delivery => ({
 });
 
 interface AttemptRow {
-  id: string;
+  seq: number;
   tenant_id: string;
   webhook_id: string;
-  delivery_id: string | null;
+  delivery_seq: number | null;
   batch_id: string | null;
   event_count: number;
   started_at: number;
@@ -71,10 +71,10 @@ interface AttemptRow {
 }
 
 const toAttempt = (r: AttemptRow): Attempt => ({
-  id: r.id,
+  id: seqId('attempt', r.seq),
   tenantId: r.tenant_id,
   webhookId: r.webhook_id,
-  deliveryId: r.delivery_id,
+  deliveryId: r.delivery_seq === null ? null : seqId('delivery', r.delivery_seq),
   batchId: r.batch_id,
   eventCount: r.event_count,
   startedAt: r.started_at,
@@ -101,7 +101,13 @@ function filterClauses(scope: Scope, filter: DeliveryFilter): { where: string[];
   if (scope.tenantId !== null) add('tenant_id = ?', scope.tenantId);
   if (filter.tenantId !== undefined) add('tenant_id = ?', filter.tenantId);
   if (filter.webhookId !== undefined) add('webhook_id = ?', filter.webhookId);
-  if (filter.eventId !== undefined) add('event_id = ?', filter.eventId);
+  if (filter.eventId !== undefined) {
+    // Through the events table, whose (tenant_id, id) index finds the event's seq.
+    if (filter.tenantId !== undefined || scope.tenantId !== null) {
+      add('event_seq IN (SELECT seq FROM events WHERE tenant_id = ? AND id = ?)', filter.tenantId ?? scope.tenantId);
+      params.push(filter.eventId);
+    } else add('event_seq IN (SELECT seq FROM events WHERE id = ?)', filter.eventId);
+  }
   if (filter.eventType !== undefined) add('event_type = ?', filter.eventType);
   if (filter.state !== undefined) add('state = ?', filter.state);
   if (filter.since !== undefined) add('created_at >= ?', filter.since);
@@ -124,28 +130,32 @@ export async function listDeliveries(db: SqlExecutor, scope: Scope, filter: Deli
 }
 
 export async function getDelivery(db: SqlExecutor, scope: Scope, id: string): Promise<Delivery | undefined> {
+  const seq = parseSeqId('delivery', id);
+  if (seq === null) return undefined;
   const row = await db.get<DeliveryRow>(
-    scope.tenantId === null ? 'SELECT * FROM deliveries WHERE id = ?' : 'SELECT * FROM deliveries WHERE id = ? AND tenant_id = ?',
-    scope.tenantId === null ? [id] : [id, scope.tenantId],
+    scope.tenantId === null ? 'SELECT * FROM deliveries WHERE seq = ?' : 'SELECT * FROM deliveries WHERE seq = ? AND tenant_id = ?',
+    scope.tenantId === null ? [seq] : [seq, scope.tenantId],
   );
   return row && toDelivery(row);
 }
 
 /** Attempts that carried this delivery: its own, and those of the batch it belongs to. */
-export async function listAttempts(db: SqlExecutor, delivery: Pick<Delivery, 'id' | 'batchId'>, limit = 100): Promise<Attempt[]> {
+export async function listAttempts(db: SqlExecutor, delivery: Pick<Delivery, 'seq' | 'batchId'>, limit = 100): Promise<Attempt[]> {
   const rows = await db.all<AttemptRow>(
     delivery.batchId === null
-      ? 'SELECT * FROM attempts WHERE delivery_id = ? ORDER BY seq DESC LIMIT ?'
-      : 'SELECT * FROM attempts WHERE delivery_id = ? OR batch_id = ? ORDER BY seq DESC LIMIT ?',
-    delivery.batchId === null ? [delivery.id, limit] : [delivery.id, delivery.batchId, limit],
+      ? 'SELECT * FROM attempts WHERE delivery_seq = ? ORDER BY seq DESC LIMIT ?'
+      : 'SELECT * FROM attempts WHERE delivery_seq = ? OR batch_id = ? ORDER BY seq DESC LIMIT ?',
+    delivery.batchId === null ? [delivery.seq, limit] : [delivery.seq, delivery.batchId, limit],
   );
   return rows.map(toAttempt);
 }
 
 export async function getAttempt(db: SqlExecutor, scope: Scope, id: string): Promise<Attempt | undefined> {
+  const seq = parseSeqId('attempt', id);
+  if (seq === null) return undefined;
   const row = await db.get<AttemptRow>(
-    scope.tenantId === null ? 'SELECT * FROM attempts WHERE id = ?' : 'SELECT * FROM attempts WHERE id = ? AND tenant_id = ?',
-    scope.tenantId === null ? [id] : [id, scope.tenantId],
+    scope.tenantId === null ? 'SELECT * FROM attempts WHERE seq = ?' : 'SELECT * FROM attempts WHERE seq = ? AND tenant_id = ?',
+    scope.tenantId === null ? [seq] : [seq, scope.tenantId],
   );
   return row && toAttempt(row);
 }

@@ -1,5 +1,5 @@
 import type { SqlExecutor, SqlValue } from './db.js';
-import { chunks, placeholders } from './db.js';
+import { chunks, placeholders, valuesList } from './db.js';
 import { decodeCursor, toPage } from './page.js';
 import type { Page, PageRequest, Scope, StoredEvent } from './records.js';
 
@@ -59,45 +59,47 @@ const DELIVERY_CHUNK = 200;
  * Inserts events and their deliveries, skipping ids the tenant already used (those return
  * the stored result). Must run inside a transaction together with the due-time bump.
  */
-export async function insertEvents(
-  db: SqlExecutor,
-  events: readonly NewEvent[],
-  now: number,
-  newDeliveryId: () => string,
-): Promise<InsertedEvent[]> {
+export async function insertEvents(db: SqlExecutor, events: readonly NewEvent[], now: number): Promise<InsertedEvent[]> {
   const key = (tenantId: string, id: string): string => `${tenantId}\u0000${id}`;
   const inserted = new Map<string, number>();
-  for (const part of chunks(events, EVENT_CHUNK)) {
+  for (let from = 0; from < events.length; from += EVENT_CHUNK) {
+    const count = Math.min(EVENT_CHUNK, events.length - from);
     const params: SqlValue[] = [];
-    for (const e of part) params.push(e.id, e.tenantId, e.type, e.timestamp, e.data, now, e.webhookIds.length, e.sourceId);
+    for (let i = from; i < from + count; i++) {
+      const e = events[i];
+      if (e !== undefined) params.push(e.id, e.tenantId, e.type, e.timestamp, e.data, now, e.webhookIds.length, e.sourceId);
+    }
     const rows = await db.all<{ seq: number; id: string; tenant_id: string }>(
       `INSERT INTO events (id, tenant_id, type, timestamp, data, received_at, deliveries, source_id)
-       VALUES ${part.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}
-       ON CONFLICT (tenant_id, id) DO NOTHING RETURNING seq, id, tenant_id`,
+       VALUES ${valuesList(8, count)} ON CONFLICT (tenant_id, id) DO NOTHING RETURNING seq, id, tenant_id`,
       params,
     );
     for (const r of rows) inserted.set(key(r.tenant_id, r.id), r.seq);
   }
 
   // Deliveries for the events that were new; a repeated id inside one call counts once.
-  const deliveryParams: SqlValue[][] = [];
   const seen = new Set<string>();
+  let params: SqlValue[] = [];
+  const flush = async (): Promise<void> => {
+    if (params.length === 0) return;
+    await db.run(
+      `INSERT INTO deliveries (tenant_id, webhook_id, event_seq, event_id, event_type, state, occurred_at, created_at, next_attempt_at)
+       VALUES ${valuesList(9, params.length / 9)}`,
+      params,
+    );
+    params = [];
+  };
   for (const e of events) {
     const k = key(e.tenantId, e.id);
     const seq = inserted.get(k);
     if (seq === undefined || seen.has(k)) continue;
     seen.add(k);
     for (const webhookId of e.webhookIds) {
-      deliveryParams.push([newDeliveryId(), e.tenantId, webhookId, seq, e.id, e.type, 'pending', e.timestamp, now, now]);
+      params.push(e.tenantId, webhookId, seq, e.id, e.type, 'pending', e.timestamp, now, now);
+      if (params.length >= DELIVERY_CHUNK * 9) await flush();
     }
   }
-  for (const part of chunks(deliveryParams, DELIVERY_CHUNK)) {
-    await db.run(
-      `INSERT INTO deliveries (id, tenant_id, webhook_id, event_seq, event_id, event_type, state, occurred_at, created_at, next_attempt_at)
-       VALUES ${part.map(() => placeholders(10)).join(', ')}`,
-      part.flat(),
-    );
-  }
+  await flush();
 
   // Results for repeats come from the rows that were already there.
   const missing = events.filter((e) => !inserted.has(key(e.tenantId, e.id)));

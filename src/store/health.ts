@@ -1,5 +1,6 @@
 // Figures for an endpoint's health view: attempt outcomes and latency over recent windows,
 // the webhook's queue by state, and the head a FIFO webhook is waiting on.
+import { seqId } from '../ids.js';
 import type { SqlExecutor } from './db.js';
 
 export interface WindowStats {
@@ -20,7 +21,7 @@ export async function attemptWindow(db: SqlExecutor, webhookId: string, since: n
     'SELECT duration_ms FROM attempts WHERE webhook_id = ? AND started_at >= ? ORDER BY started_at DESC LIMIT ?',
     [webhookId, since, SAMPLE],
   );
-  return { attempts: agg?.n ?? 0, successes: Number(agg?.ok ?? 0), durations: rows.map((r) => r.duration_ms) };
+  return { attempts: agg?.n ?? 0, successes: agg?.ok ?? 0, durations: rows.map((r) => r.duration_ms) };
 }
 
 export async function webhookQueue(db: SqlExecutor, webhookId: string): Promise<{ pending: number; retrying: number; delivering: number; failed: number }> {
@@ -39,12 +40,12 @@ export interface FifoHead {
 
 /** The oldest undelivered delivery of a webhook (what a FIFO webhook must finish first). */
 export async function fifoHead(db: SqlExecutor, webhookId: string): Promise<FifoHead | null> {
-  const cols = 'seq, id, state, attempts, next_attempt_at, last_error';
-  type Row = { seq: number; id: string; state: string; attempts: number; next_attempt_at: number | null; last_error: string | null };
+  const cols = 'seq, state, attempts, next_attempt_at, last_error';
+  type Row = { seq: number; state: string; attempts: number; next_attempt_at: number | null; last_error: string | null };
   const pending = await db.get<Row>(`SELECT ${cols} FROM deliveries WHERE webhook_id = ? AND state = 'pending' ORDER BY seq LIMIT 1`, [webhookId]);
   const busy = await db.get<Row>(`SELECT ${cols} FROM deliveries WHERE webhook_id = ? AND state IN ('retrying', 'delivering') ORDER BY seq LIMIT 1`, [webhookId]);
   const head = busy !== undefined && (pending === undefined || busy.seq < pending.seq) ? busy : pending;
-  return head === undefined ? null : { deliveryId: head.id, state: head.state, attempts: head.attempts, nextAttemptAt: head.next_attempt_at, lastError: head.last_error };
+  return head === undefined ? null : { deliveryId: seqId('delivery', head.seq), state: head.state, attempts: head.attempts, nextAttemptAt: head.next_attempt_at, lastError: head.last_error };
 }
 
 export const healthOps = { attemptWindow, webhookQueue, fifoHead };

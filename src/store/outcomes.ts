@@ -5,16 +5,16 @@
 // with everything that finished during one turn of the event loop (group commit).
 import { applyAttempt, type AttemptResult, type HealthPolicy, type HealthSignal } from '../dispatch/circuit.js';
 import type { SqlExecutor, SqlValue } from './db.js';
-import { chunks, placeholders, toBool } from './db.js';
+import { seqId } from '../ids.js';
+import { chunks, placeholders, toBool, valuesList } from './db.js';
 import { loadEndpointStates, saveEndpointState } from './endpoint-state.js';
 
 export type RequestResult = { kind: 'delivered' } | { kind: 'retry'; at: number } | { kind: 'failed'; reason: string };
 
 export interface NewAttempt {
-  id: string;
   tenantId: string;
   webhookId: string;
-  deliveryId: string | null;
+  deliverySeq: number | null;
   batchId: string | null;
   eventCount: number;
   startedAt: number;
@@ -70,23 +70,28 @@ const DISABLE_REASONS: Record<'gone' | 'failing', string> = {
   failing: 'endpoint failed without a single success for longer than autoDisableAfterHours',
 };
 
-export async function insertAttempts(db: SqlExecutor, attempts: readonly NewAttempt[]): Promise<void> {
+/** Inserts attempts; returns their ids, in order. */
+export async function insertAttempts(db: SqlExecutor, attempts: readonly NewAttempt[]): Promise<string[]> {
+  const ids: string[] = [];
   for (const part of chunks(attempts, 200)) {
     const params: SqlValue[] = [];
     for (const a of part) {
       params.push(
-        a.id, a.tenantId, a.webhookId, a.deliveryId, a.batchId, a.eventCount, a.startedAt, a.durationMs, a.status, a.outcome,
+        a.tenantId, a.webhookId, a.deliverySeq, a.batchId, a.eventCount, a.startedAt, a.durationMs, a.status, a.outcome,
         a.error, a.errorClass, a.url, a.method, JSON.stringify(a.requestHeaders),
         a.responseHeaders === null ? null : JSON.stringify(a.responseHeaders), a.responseExcerpt,
       );
     }
-    await db.run(
-      `INSERT INTO attempts (id, tenant_id, webhook_id, delivery_id, batch_id, event_count, started_at, duration_ms, status, outcome,
+    const rows = await db.all<{ seq: number }>(
+      `INSERT INTO attempts (tenant_id, webhook_id, delivery_seq, batch_id, event_count, started_at, duration_ms, status, outcome,
          error, error_class, url, method, request_headers, response_headers, response_excerpt)
-       VALUES ${part.map(() => placeholders(17)).join(', ')}`,
+       VALUES ${valuesList(16, part.length)} RETURNING seq`,
       params,
     );
+    // Rows come back in insertion order on both databases for a single multi-row INSERT.
+    for (const r of rows.sort((a, b) => a.seq - b.seq)) ids.push(seqId('attempt', r.seq));
   }
+  return ids;
 }
 
 const ROW = '(CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT))';

@@ -27,8 +27,8 @@ export function webhookActionRoutes(app: Api, rt: Runtime): void {
     const w = await rt.store.webhooks.getWebhook(scopeOf(request), request.params.id);
     if (w === undefined) throw notFound('webhook', request.params.id);
     const res = await rt.sender.sendTest(w);
-    await rt.store.dispatch.insertAttempts(res.attempts);
-    return { ok: res.ok, attempt: attemptView(res.attempt) };
+    const ids = await rt.store.dispatch.insertAttempts(res.attempts);
+    return { ok: res.ok, attempt: attemptView({ ...res.attempt, id: ids.at(-1) ?? '', deliveryId: null }) };
   });
 
   app.post('/webhooks/:id/rotate-secret', {

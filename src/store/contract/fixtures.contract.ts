@@ -5,7 +5,7 @@ import type { NewEvent, InsertedEvent } from '../events.js';
 import type { ApiKey, Delivery, Scope, Tenant, Webhook } from '../records.js';
 import { ALL_TENANTS } from '../records.js';
 import type { Store } from '../store.js';
-import { newId } from '../../ids.js';
+import { newId, parseSeqId } from '../../ids.js';
 import { WEBHOOK_DEFAULTS } from '../../webhooks/schemas.js';
 
 /** One opened database: the store under test and the driver under it (to arrange rows no store operation writes). */
@@ -68,7 +68,7 @@ export function event(tenantId: string, id: string, webhookIds: readonly string[
 
 /** Inserts events the way ingest does: in one transaction. */
 export function insert(store: Store, events: readonly NewEvent[], now = T0): Promise<InsertedEvent[]> {
-  return store.transaction((tx) => tx.events.insertEvents(events, now, () => newId('delivery', now)));
+  return store.transaction((tx) => tx.events.insertEvents(events, now));
 }
 
 /** Sets up tenants and one webhook per tenant; returns the webhooks by tenant id. */
@@ -91,18 +91,25 @@ export async function allDeliveries(store: Store, scope: Scope = ALL_TENANTS): P
  * Puts deliveries in the failed queue as the engine would after exhausting retries. No store
  * operation outside the engine does this, so the contract writes the row directly.
  */
+/** The row key inside a delivery id (dlv_<base32 seq>). */
+function seqOf(deliveryId: string): number {
+  const seq = parseSeqId('delivery', deliveryId);
+  if (seq === null) throw new Error(`not a delivery id: ${deliveryId}`);
+  return seq;
+}
+
 export async function markFailed(db: Db, deliveryIds: readonly string[], at = T0): Promise<void> {
   for (const id of deliveryIds) {
     await db.run(
       `UPDATE deliveries SET state = 'failed', attempts = 3, first_attempt_at = ?, window_started_at = ?, last_attempt_at = ?,
-         next_attempt_at = NULL, last_status = 500, last_error = 'HTTP 500', failed_reason = 'retries_exhausted' WHERE id = ?`,
-      [at, at, at + 1, id],
+         next_attempt_at = NULL, last_status = 500, last_error = 'HTTP 500', failed_reason = 'retries_exhausted' WHERE seq = ?`,
+      [at, at, at + 1, seqOf(id)],
     );
   }
 }
 
 export async function markDelivered(db: Db, deliveryIds: readonly string[], at = T0): Promise<void> {
   for (const id of deliveryIds) {
-    await db.run(`UPDATE deliveries SET state = 'delivered', attempts = 1, first_attempt_at = ?, last_attempt_at = ?, delivered_at = ?, next_attempt_at = NULL, last_status = 200 WHERE id = ?`, [at, at, at, id]);
+    await db.run(`UPDATE deliveries SET state = 'delivered', attempts = 1, first_attempt_at = ?, last_attempt_at = ?, delivered_at = ?, next_attempt_at = NULL, last_status = 200 WHERE seq = ?`, [at, at, at, seqOf(id)]);
   }
 }
