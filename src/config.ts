@@ -14,6 +14,8 @@ interface Setting<T> {
   doc: string;
   kind: Kind;
   default: T;
+  /** Never echoed back in error messages. */
+  secret?: boolean;
 }
 
 const int = (env: string, def: number, min: number, max: number, doc: string): Setting<number> => ({
@@ -48,7 +50,10 @@ export const SETTINGS = {
     /^(sqlite:.+|postgres(ql)?:\/\/.+)$/,
     'sqlite:<path> or postgres://user@host:port/db',
   ),
-  adminKey: str('HOOKRELAY_ADMIN_KEY', '', 'First admin API key (at least 24 characters). Generated and printed once if unset.', /^(|[A-Za-z0-9_\-.~]{24,200})$/, 'empty, or 24 to 200 characters of A-Z a-z 0-9 _ - . ~'),
+  adminKey: {
+    ...str('HOOKRELAY_ADMIN_KEY', '', 'First admin API key (at least 24 characters). Generated and printed once if unset.', /^(|[A-Za-z0-9_\-.~]{24,200})$/, 'empty, or 24 to 200 characters of A-Z a-z 0-9 _ - . ~'),
+    secret: true,
+  },
   allowHttp: bool('HOOKRELAY_ALLOW_HTTP', false, 'Allow webhook URLs with plain http:// (development only).'),
   allowPrivateNetworks: bool('HOOKRELAY_ALLOW_PRIVATE_NETWORKS', false, 'Allow destinations on private, loopback, link-local and metadata addresses.'),
   pollIntervalMs: int('HOOKRELAY_POLL_INTERVAL_MS', 1000, 10, 60000, 'How often idle workers look for due work they were not woken for.'),
@@ -117,7 +122,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ov
     if (parsed.ok) out[key] = parsed.value;
     else {
       const source = fromFlag === undefined ? setting.env : `--${kebab(key)} (${setting.env})`;
-      problems.push(`${source}=${JSON.stringify(raw)} is not allowed: expected ${parsed.allowed}.`);
+      const shown = setting.secret === true ? `<${raw.length} characters, not shown>` : JSON.stringify(raw);
+      problems.push(`${source}=${shown} is not allowed: expected ${parsed.allowed}.`);
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);

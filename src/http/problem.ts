@@ -36,9 +36,6 @@ function fromFastify(err: FastifyError, request: FastifyRequest): AppError | nul
   }
   if (err.statusCode === 413) return new AppError('payload_too_large', 'The body is too large.');
   if (err.statusCode === 415) return new AppError('unsupported_media_type', 'The content type is not accepted here.');
-  if (err.statusCode === 400 && typeof err.message === 'string' && /prototype|constructor/i.test(err.message)) {
-    return new AppError('validation_failed', 'The body contains a forbidden property name (__proto__ or constructor).');
-  }
   return null;
 }
 

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { AppError, notFound } from '../errors.js';
-import { isAdminKey, principalOf, scopeOf } from '../http/auth.js';
+import { principalOf, scopeOf } from '../http/auth.js';
 import { errorResponses, IdParams, iso, PageQueryFields, pageOf, pageRequest, Timestamp, type Api } from '../http/schemas.js';
 import { newId } from '../ids.js';
 import type { Tenant } from '../store/records.js';
@@ -75,7 +75,7 @@ export function tenantRoutes(app: Api, rt: Runtime): void {
     },
   }, async (request) => {
     hideOtherTenants(request, request.params.id);
-    if (!isAdminKey(request)) requireUnrestricted(request);
+    requireUnrestricted(request);
     const t = await rt.store.tenants.updateTenant(scopeOf(request), request.params.id, request.body, rt.clock.now());
     if (t === undefined) throw notFound('tenant', request.params.id);
     return toApi(t);
