@@ -51,6 +51,7 @@ export function launch(cmd: string, args: string[], env: Record<string, string>,
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);
+    if (process.env.BENCH_SHOW_STDERR === '1') process.stderr.write(d);
   });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${cmd} ${args.join(' ')} not ready in ${timeoutMs} ms; stderr: ${stderr}`)), timeoutMs);

@@ -27,14 +27,16 @@ export async function startHookrelay(databaseUrl: string, extraEnv: Record<strin
     HOOKRELAY_ADMIN_KEY: ADMIN_KEY,
     HOOKRELAY_ALLOW_HTTP: 'true',
     HOOKRELAY_ALLOW_PRIVATE_NETWORKS: 'true',
-    HOOKRELAY_LOG_LEVEL: 'info',
+    HOOKRELAY_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
     HOOKRELAY_RATE_LIMIT_PER_SECOND: '0',
     HOOKRELAY_GLOBAL_RATE_LIMIT_PER_SECOND: '0',
     HOOKRELAY_MAX_BACKLOG: '0',
     ...extraEnv,
   };
   const isWorker = args[0] === 'worker';
-  const { proc, line } = await launch(process.execPath, ['dist/main.js', ...args], env, (l) => l.includes(isWorker ? 'worker is delivering' : 'hookrelay is serving'), 60_000);
+  // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p") profiles the server under load.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const { proc, line } = await launch(process.execPath, [...nodeArgs, 'dist/main.js', ...args], env, (l) => l.includes(isWorker ? 'worker is delivering' : 'hookrelay is serving'), 60_000);
   const address = isWorker ? '' : ((JSON.parse(line) as { address?: string }).address ?? '');
   return {
     proc,

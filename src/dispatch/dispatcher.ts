@@ -221,8 +221,9 @@ export class Dispatcher {
     this.claiming.add(webhookId);
     let res: ClaimResult;
     try {
-      res = await this.o.store.transaction((tx) =>
-        tx.dispatch.claim({ webhookId, nodeId: this.o.nodeId, now, maxRequests: wanted, leaseGraceMs: this.o.leaseGraceMs }, () => newId('batch', now)),
+      res = await this.o.store.transaction(
+        (tx) => tx.dispatch.claim({ webhookId, nodeId: this.o.nodeId, now, maxRequests: wanted, leaseGraceMs: this.o.leaseGraceMs }, () => newId('batch', now)),
+        { durable: false },
       );
     } finally {
       this.claiming.delete(webhookId);

@@ -59,7 +59,7 @@ export class Recorder {
       let failed = false;
       try {
         const now = this.clock.now();
-        const report = await this.store.transaction((tx) => tx.dispatch.recordCompletions(group, now, this.random));
+        const report = await this.store.transaction((tx) => tx.dispatch.recordCompletions(group, now, this.random), { durable: false });
         if (report.stale > 0) this.log.warn({ stale: report.stale }, 'outcomes for deliveries whose lease had passed to another node were not applied');
         this.onRecorded(group, report);
       } catch (err) {

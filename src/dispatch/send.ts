@@ -64,7 +64,10 @@ async function readExcerpt(body: AsyncIterable<Buffer> & { destroy(err?: Error):
 export async function send(agent: Agent, req: PreparedRequest, timeoutMs: number, now: () => number): Promise<SendOutcome> {
   const startedAt = now();
   const started = performance.now();
-  const signal = AbortSignal.timeout(timeoutMs);
+  // A plain timer and controller: AbortSignal.timeout costs far more per request.
+  const controller = new AbortController();
+  const signal = controller.signal;
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
   const url = new URL(req.url);
   try {
     const res = await agent.request({
@@ -91,5 +94,7 @@ export async function send(agent: Agent, req: PreparedRequest, timeoutMs: number
     };
   } catch (err) {
     return { kind: 'error', startedAt, durationMs: Math.round(performance.now() - started), ...classifyError(err, signal.aborted) };
+  } finally {
+    clearTimeout(timer);
   }
 }

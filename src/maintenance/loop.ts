@@ -61,7 +61,7 @@ export class Maintenance {
   async tick(): Promise<void> {
     const now = this.o.clock.now();
     try {
-      const reclaimed = await this.o.store.transaction((tx) => tx.dispatch.reclaimExpiredLeases(now));
+      const reclaimed = await this.o.store.transaction((tx) => tx.dispatch.reclaimExpiredLeases(now), { durable: false });
       if (reclaimed.count > 0) {
         this.o.log.warn({ deliveries: reclaimed.count, webhooks: reclaimed.webhookIds.length }, 'expired leases returned to the queue');
         this.o.onReclaimed(reclaimed.webhookIds);

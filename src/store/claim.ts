@@ -8,7 +8,7 @@ import { retryWindowOver } from '../dispatch/backoff.js';
 import { seqId } from '../ids.js';
 import { concurrencyLimit, consumeTokens, planClaim, type BlockReason } from '../dispatch/limits.js';
 import type { SqlExecutor } from './db.js';
-import { placeholders } from './db.js';
+import { deliveriesIn, placeholders } from './db.js';
 import { bumpDue, forUpdate, loadEndpointStates, saveEndpointState, skipLocked } from './endpoint-state.js';
 import { getEventsBySeq } from './events.js';
 import type { EndpointState, StoredEvent, Webhook } from './records.js';
@@ -58,7 +58,7 @@ export interface ClaimResult {
   limit: number;
 }
 
-interface CandidateRow {
+export interface CandidateRow {
   seq: number;
   event_seq: number;
   event_id: string;
@@ -108,7 +108,7 @@ export async function loadWebhookForDispatch(db: SqlExecutor, webhookId: string)
 
 async function inFlightRequests(db: SqlExecutor, webhookId: string, now: number): Promise<number> {
   const row = await db.get<{ n: number }>(
-    `SELECT COUNT(DISTINCT COALESCE(batch_id, CAST(seq AS TEXT))) AS n FROM deliveries
+    `SELECT COUNT(DISTINCT COALESCE(batch_id, CAST(seq AS TEXT))) AS n FROM ${deliveriesIn(db, 'delivering')}
      WHERE webhook_id = ? AND state = 'delivering' AND lease_expires_at > ?`,
     [webhookId, now],
   );
@@ -139,12 +139,24 @@ async function failExpired(db: SqlExecutor, rows: readonly ClaimedDelivery[]): P
 
 /** Earliest time a retrying row is due, if any. */
 async function nextRetryDue(db: SqlExecutor, webhookId: string): Promise<number | null> {
-  const row = await db.get<{ t: number | null }>("SELECT MIN(next_attempt_at) AS t FROM deliveries WHERE webhook_id = ? AND state = 'retrying'", [webhookId]);
+  const row = await db.get<{ t: number | null }>(`SELECT MIN(next_attempt_at) AS t FROM ${deliveriesIn(db, 'retrying')} WHERE webhook_id = ? AND state = 'retrying'`, [webhookId]);
   return row?.t ?? null;
 }
 
 async function firstPending(db: SqlExecutor, webhookId: string): Promise<CandidateRow | undefined> {
-  return db.get<CandidateRow>(`SELECT ${COLUMNS} FROM deliveries WHERE webhook_id = ? AND state = 'pending' ORDER BY seq LIMIT 1`, [webhookId]);
+  return db.get<CandidateRow>(`SELECT ${COLUMNS} FROM ${deliveriesIn(db, 'pending')} WHERE webhook_id = ? AND state = 'pending' ORDER BY seq LIMIT 1`, [webhookId]);
+}
+
+/** The oldest delivery of a webhook not yet finished, whatever its state (a FIFO head). */
+export async function oldestOpen(db: SqlExecutor, webhookId: string): Promise<CandidateRow | undefined> {
+  const heads = [
+    await firstPending(db, webhookId),
+    await db.get<CandidateRow>(`SELECT ${COLUMNS} FROM ${deliveriesIn(db, 'retrying')} WHERE webhook_id = ? AND state = 'retrying' ORDER BY seq LIMIT 1`, [webhookId]),
+    await db.get<CandidateRow>(`SELECT ${COLUMNS} FROM ${deliveriesIn(db, 'delivering')} WHERE webhook_id = ? AND state = 'delivering' ORDER BY seq LIMIT 1`, [webhookId]),
+  ];
+  let head: CandidateRow | undefined;
+  for (const h of heads) if (h !== undefined && (head === undefined || h.seq < head.seq)) head = h;
+  return head;
 }
 
 const minTime = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.min(a, b));
@@ -182,11 +194,15 @@ export async function claim(db: SqlExecutor, input: ClaimInput, newBatchId: () =
   let batchWaitUntil: number | null = null;
   let headBlockedUntil: number | null = null;
   let fifoHeadWaiting = false;
+  // What is known to remain after this claim, so the due time needs no extra queries:
+  // null = not looked at; the earliest retry is re-read only when retries were taken.
+  let pendingLeft: boolean | null = null;
+  let retryMin = await nextRetryDue(db, webhookId);
 
   const takeRetries = async (max: number): Promise<void> => {
-    if (max <= 0) return;
+    if (max <= 0 || retryMin === null || retryMin > now) return;
     const rows = await db.all<CandidateRow>(
-      `SELECT ${COLUMNS} FROM deliveries WHERE webhook_id = ? AND state = 'retrying' AND next_attempt_at <= ?
+      `SELECT ${COLUMNS} FROM ${deliveriesIn(db, 'retrying')} WHERE webhook_id = ? AND state = 'retrying' AND next_attempt_at <= ?
        ORDER BY next_attempt_at LIMIT ?${skipLocked(db)}`,
       [webhookId, now, max],
     );
@@ -210,25 +226,29 @@ export async function claim(db: SqlExecutor, input: ClaimInput, newBatchId: () =
         requests.push({ batchId: d.batchId, deliveries: members, probe: plan.kind === 'claim' && plan.probe });
       }
     }
+    retryMin = await nextRetryDue(db, webhookId);
   };
 
   const takeFresh = async (max: number): Promise<void> => {
     while (requests.length < max) {
       if (!batching) {
         const rows = await db.all<CandidateRow>(
-          `SELECT ${COLUMNS} FROM deliveries WHERE webhook_id = ? AND state = 'pending' ORDER BY seq LIMIT ?${skipLocked(db)}`,
+          `SELECT ${COLUMNS} FROM ${deliveriesIn(db, 'pending')} WHERE webhook_id = ? AND state = 'pending' ORDER BY seq LIMIT ?${skipLocked(db)}`,
           [webhookId, max - requests.length],
         );
+        // A full page means there may be more; a short one means none are left.
+        pendingLeft = rows.length === max - requests.length;
         if (rows.length === 0) return;
         await lease(db, rows.map((r) => r.seq), input.nodeId, leaseUntil, null);
         for (const r of rows) requests.push({ batchId: null, deliveries: [toClaimed(r)], probe: plan.kind === 'claim' && plan.probe });
         return;
       }
       const rows = await db.all<CandidateRow>(
-        `SELECT ${COLUMNS} FROM deliveries WHERE webhook_id = ? AND state = 'pending' ORDER BY seq LIMIT ?${skipLocked(db)}`,
+        `SELECT ${COLUMNS} FROM ${deliveriesIn(db, 'pending')} WHERE webhook_id = ? AND state = 'pending' ORDER BY seq LIMIT ?${skipLocked(db)}`,
         [webhookId, s.batch.maxEvents],
       );
       const oldest = rows[0];
+      pendingLeft = rows.length > 0;
       if (oldest === undefined) return;
       // A batch goes when it is full or its oldest event has waited maxWaitMs.
       if (rows.length < s.batch.maxEvents && now < oldest.created_at + s.batch.maxWaitMs) {
@@ -238,7 +258,8 @@ export async function claim(db: SqlExecutor, input: ClaimInput, newBatchId: () =
       const batchId = newBatchId();
       await lease(db, rows.map((r) => r.seq), input.nodeId, leaseUntil, batchId);
       requests.push({ batchId, deliveries: rows.map((r) => ({ ...toClaimed(r), batchId })), probe: plan.kind === 'claim' && plan.probe });
-      if (rows.length < s.batch.maxEvents) return;
+      pendingLeft = rows.length === s.batch.maxEvents;
+      if (!pendingLeft) return;
     }
   };
 
@@ -247,12 +268,7 @@ export async function claim(db: SqlExecutor, input: ClaimInput, newBatchId: () =
       // The head is the oldest undelivered delivery; nothing behind it moves until it is done.
       // Retrying and in-flight rows of a FIFO webhook are few (the head or its batch), so these
       // lookups stay small however long the webhook's history is.
-      const pendingHead = await firstPending(db, webhookId);
-      const busy = await db.get<CandidateRow>(
-        `SELECT ${COLUMNS} FROM deliveries WHERE webhook_id = ? AND state IN ('retrying', 'delivering') ORDER BY seq LIMIT 1`,
-        [webhookId],
-      );
-      const head = busy !== undefined && (pendingHead === undefined || busy.seq < pendingHead.seq) ? busy : pendingHead;
+      const head = await oldestOpen(db, webhookId);
       if (head === undefined) {
         // nothing to send
       } else if (head.state === 'delivering') {
@@ -275,16 +291,12 @@ export async function claim(db: SqlExecutor, input: ClaimInput, newBatchId: () =
 
   // When to look at this webhook again.
   let dueAt: number | null;
-  if (plan.kind === 'blocked') {
-    const pending = await firstPending(db, webhookId);
-    const known = minTime(pending === undefined ? null : now, await nextRetryDue(db, webhookId));
-    dueAt = known === null ? null : plan.until === null ? known : Math.max(known, plan.until);
-  } else if (fifoHeadWaiting) {
+  if (fifoHeadWaiting && plan.kind === 'claim') {
     dueAt = headBlockedUntil;
   } else {
-    const pending = await firstPending(db, webhookId);
-    const pendingDue = pending === undefined ? null : (batchWaitUntil ?? now);
-    dueAt = minTime(pendingDue, await nextRetryDue(db, webhookId));
+    pendingLeft ??= (await firstPending(db, webhookId)) !== undefined;
+    const known = minTime(pendingLeft ? (batchWaitUntil ?? now) : null, retryMin);
+    dueAt = plan.kind === 'blocked' && known !== null && plan.until !== null ? Math.max(known, plan.until) : known;
   }
 
   const next: EndpointState = { ...state, dueAt };

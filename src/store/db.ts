@@ -14,12 +14,21 @@ export interface SqlExecutor {
   exec(sql: string): Promise<void>;
 }
 
+export interface TransactionOptions {
+  /**
+   * false: the commit need not survive a power loss (it does survive a process crash). For the
+   * engine's own bookkeeping — claims and outcomes — where a lost commit means at most a
+   * resend; anything acknowledged to a client commits durably (the default).
+   */
+  durable?: boolean;
+}
+
 export interface Db extends SqlExecutor {
   /**
    * Runs `fn` in one transaction: committed if it resolves, rolled back if it throws. On SQLite
    * the write lock is taken up front (BEGIN IMMEDIATE), so transactions never deadlock.
    */
-  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** Subscribes to cross-process wake-ups (PostgreSQL LISTEN); a no-op on SQLite. */
   listen(channel: string, onMessage: (payload: string) => void): Promise<void>;
   /** Sends a wake-up to other processes after commit (PostgreSQL NOTIFY); a no-op on SQLite. */
@@ -27,6 +36,17 @@ export interface Db extends SqlExecutor {
   /** True when the database answers a trivial query. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
+}
+
+const LIFECYCLE_INDEX = { pending: 'deliveries_pending', retrying: 'deliveries_retrying', delivering: 'deliveries_inflight', failed: 'deliveries_failed' } as const;
+
+/**
+ * `deliveries`, pinned on SQLite to the partial index of one lifecycle state. Without it
+ * SQLite's planner may walk (webhook_id, seq) through every delivered row of a webhook;
+ * PostgreSQL's planner chooses the partial index by itself.
+ */
+export function deliveriesIn(db: { readonly dialect: Dialect }, state: keyof typeof LIFECYCLE_INDEX): string {
+  return db.dialect === 'sqlite' ? `deliveries INDEXED BY ${LIFECYCLE_INDEX[state]}` : 'deliveries';
 }
 
 /** `(?, ?, ?)` for n values. */

@@ -1,6 +1,6 @@
 // Operations the delivery engine runs besides claims and completions: leases that outlive
 // their node, node heartbeats, and what the scheduler polls.
-import type { SqlExecutor } from './db.js';
+import { deliveriesIn, type SqlExecutor } from './db.js';
 import { claim, loadWebhookForDispatch } from './claim.js';
 import { bumpDue, dueWebhooks, getEndpointState, loadEndpointStates, saveEndpointState } from './endpoint-state.js';
 import { insertAttempts, recordCompletions } from './outcomes.js';
@@ -14,7 +14,7 @@ const BACK_TO_QUEUE = `state = CASE WHEN batch_id IS NULL AND attempts = 0 THEN 
 export async function reclaimExpiredLeases(db: SqlExecutor, now: number, limit = 5000): Promise<{ count: number; webhookIds: string[] }> {
   const rows = await db.all<{ webhook_id: string }>(
     `UPDATE deliveries SET ${BACK_TO_QUEUE}
-     WHERE seq IN (SELECT seq FROM deliveries WHERE state = 'delivering' AND lease_expires_at <= ? LIMIT ?)
+     WHERE seq IN (SELECT seq FROM ${deliveriesIn(db, 'delivering')} WHERE state = 'delivering' AND lease_expires_at <= ? LIMIT ?)
      RETURNING webhook_id`,
     [now, now, limit],
   );
@@ -63,13 +63,38 @@ export async function removeNode(db: SqlExecutor, nodeId: string): Promise<void>
   await db.run('DELETE FROM nodes WHERE id = ?', [nodeId]);
 }
 
-/** The oldest due delivery's age and the size of the backlog, for metrics and back-pressure. */
-export async function queueStats(db: SqlExecutor, now: number): Promise<{ oldestDueAt: number | null; backlog: number }> {
-  const pending = await db.get<{ t: number | null }>("SELECT MIN(created_at) AS t FROM deliveries WHERE state = 'pending'");
-  const retrying = await db.get<{ t: number | null }>("SELECT MIN(next_attempt_at) AS t FROM deliveries WHERE state = 'retrying' AND next_attempt_at <= ?", [now]);
-  const backlog = await db.get<{ n: number }>("SELECT COUNT(*) AS n FROM deliveries WHERE state IN ('pending', 'retrying', 'delivering')");
-  const times = [pending?.t ?? null, retrying?.t ?? null].filter((t): t is number => t !== null);
-  return { oldestDueAt: times.length ? Math.min(...times) : null, backlog: backlog?.n ?? 0 };
+export interface QueueStats {
+  /** When the longest-waiting due delivery became due (null: nothing is waiting). */
+  oldestDueAt: number | null;
+  pending: number;
+  retrying: number;
+  delivering: number;
+  failed: number;
+}
+
+/**
+ * The queue at a glance, from the partial lifecycle indexes only (never the delivered rows):
+ * counts per queue state, and the oldest due work, found per webhook with due work by index
+ * seeks (the first pending delivery, the earliest retry that is due).
+ */
+export async function queueStats(db: SqlExecutor, now: number): Promise<QueueStats> {
+  const count = async (state: 'pending' | 'retrying' | 'delivering' | 'failed'): Promise<number> =>
+    (await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${deliveriesIn(db, state)} WHERE state = ?`, [state]))?.n ?? 0;
+  const oldest = await db.get<{ p: number | null; r: number | null }>(
+    `SELECT
+       MIN((SELECT created_at FROM ${deliveriesIn(db, 'pending')} WHERE webhook_id = s.webhook_id AND state = 'pending' ORDER BY seq LIMIT 1)) AS p,
+       MIN((SELECT MIN(next_attempt_at) FROM ${deliveriesIn(db, 'retrying')} WHERE webhook_id = s.webhook_id AND state = 'retrying' AND next_attempt_at <= ?)) AS r
+     FROM webhook_state s WHERE s.due_at IS NOT NULL AND s.due_at <= ?`,
+    [now, now],
+  );
+  const times = [oldest?.p ?? null, oldest?.r ?? null].filter((t): t is number => t !== null);
+  return {
+    oldestDueAt: times.length > 0 ? Math.min(...times) : null,
+    pending: await count('pending'),
+    retrying: await count('retrying'),
+    delivering: await count('delivering'),
+    failed: await count('failed'),
+  };
 }
 
 export const dispatchOps = {

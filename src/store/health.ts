@@ -1,7 +1,8 @@
 // Figures for an endpoint's health view: attempt outcomes and latency over recent windows,
 // the webhook's queue by state, and the head a FIFO webhook is waiting on.
 import { seqId } from '../ids.js';
-import type { SqlExecutor } from './db.js';
+import { oldestOpen } from './claim.js';
+import { deliveriesIn, type SqlExecutor } from './db.js';
 
 export interface WindowStats {
   attempts: number;
@@ -25,8 +26,8 @@ export async function attemptWindow(db: SqlExecutor, webhookId: string, since: n
 }
 
 export async function webhookQueue(db: SqlExecutor, webhookId: string): Promise<{ pending: number; retrying: number; delivering: number; failed: number }> {
-  const count = async (state: string): Promise<number> =>
-    (await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM deliveries WHERE webhook_id = ? AND state = ?', [webhookId, state]))?.n ?? 0;
+  const count = async (state: 'pending' | 'retrying' | 'delivering' | 'failed'): Promise<number> =>
+    (await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${deliveriesIn(db, state)} WHERE webhook_id = ? AND state = ?`, [webhookId, state]))?.n ?? 0;
   return { pending: await count('pending'), retrying: await count('retrying'), delivering: await count('delivering'), failed: await count('failed') };
 }
 
@@ -40,12 +41,10 @@ export interface FifoHead {
 
 /** The oldest undelivered delivery of a webhook (what a FIFO webhook must finish first). */
 export async function fifoHead(db: SqlExecutor, webhookId: string): Promise<FifoHead | null> {
-  const cols = 'seq, state, attempts, next_attempt_at, last_error';
-  type Row = { seq: number; state: string; attempts: number; next_attempt_at: number | null; last_error: string | null };
-  const pending = await db.get<Row>(`SELECT ${cols} FROM deliveries WHERE webhook_id = ? AND state = 'pending' ORDER BY seq LIMIT 1`, [webhookId]);
-  const busy = await db.get<Row>(`SELECT ${cols} FROM deliveries WHERE webhook_id = ? AND state IN ('retrying', 'delivering') ORDER BY seq LIMIT 1`, [webhookId]);
-  const head = busy !== undefined && (pending === undefined || busy.seq < pending.seq) ? busy : pending;
-  return head === undefined ? null : { deliveryId: seqId('delivery', head.seq), state: head.state, attempts: head.attempts, nextAttemptAt: head.next_attempt_at, lastError: head.last_error };
+  const head = await oldestOpen(db, webhookId);
+  if (head === undefined) return null;
+  const row = await db.get<{ last_error: string | null }>('SELECT last_error FROM deliveries WHERE seq = ?', [head.seq]);
+  return { deliveryId: seqId('delivery', head.seq), state: head.state, attempts: head.attempts, nextAttemptAt: head.next_attempt_at, lastError: row?.last_error ?? null };
 }
 
 export const healthOps = { attemptWindow, webhookQueue, fifoHead };

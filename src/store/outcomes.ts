@@ -96,9 +96,45 @@ export async function insertAttempts(db: SqlExecutor, attempts: readonly NewAtte
 
 const ROW = '(CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT))';
 
-/** Applies new delivery states in batch-shaped statements; returns how many rows changed. */
-async function updateDeliveries(db: SqlExecutor, rows: readonly SqlValue[][]): Promise<number> {
+/** A delivery's new state after a request: the same for every delivery the request carried. */
+interface NewState {
+  seqs: readonly number[];
+  state: 'delivered' | 'retrying' | 'failed';
+  attemptAt: number;
+  nextAttemptAt: number | null;
+  deliveredAt: number | null;
+  status: number | null;
+  error: string | null;
+  failedReason: string | null;
+  leaseOwner: string;
+}
+
+const SET_OUTCOME = `attempts = attempts + 1, first_attempt_at = COALESCE(first_attempt_at, ?), window_started_at = COALESCE(window_started_at, ?),
+  last_attempt_at = ?, next_attempt_at = ?, delivered_at = ?, last_status = ?, last_error = ?, failed_reason = ?, lease_owner = NULL, lease_expires_at = NULL`;
+
+/**
+ * Applies new delivery states, only where this node still holds the lease; returns how many
+ * rows changed. PostgreSQL gets one UPDATE … FROM (VALUES …) per 500 rows (one round trip).
+ * SQLite gets one `seq IN (…)` UPDATE per request: its planner turns a large VALUES join into
+ * a scan of every in-flight row, while these are primary-key lookups.
+ */
+async function updateDeliveries(db: SqlExecutor, updates: readonly NewState[]): Promise<number> {
   let changed = 0;
+  if (db.dialect === 'sqlite') {
+    for (const u of updates) {
+      for (const part of chunks(u.seqs, 500)) {
+        const res = await db.run(
+          `UPDATE deliveries SET state = ?, ${SET_OUTCOME} WHERE seq IN ${placeholders(part.length)} AND state = 'delivering' AND lease_owner = ?`,
+          [u.state, u.attemptAt, u.attemptAt, u.attemptAt, u.nextAttemptAt, u.deliveredAt, u.status, u.error, u.failedReason, ...part, u.leaseOwner],
+        );
+        changed += res.changes;
+      }
+    }
+    return changed;
+  }
+  const rows: SqlValue[][] = updates.flatMap((u) =>
+    u.seqs.map((seq) => [seq, u.state, u.attemptAt, u.nextAttemptAt, u.deliveredAt, u.status, u.error, u.failedReason, u.leaseOwner]),
+  );
   for (const part of chunks(rows, 500)) {
     const res = await db.run(
       `UPDATE deliveries SET
@@ -151,31 +187,31 @@ export async function recordCompletions(db: SqlExecutor, completions: readonly C
 
   await insertAttempts(db, completions.flatMap((c) => [...c.extraAttempts, c.attempt]));
 
-  const rows: SqlValue[][] = [];
+  const updates: NewState[] = [];
   let expected = 0;
   for (const c of completions) {
     const webhookOff = enabled.get(c.attempt.webhookId) === false || disabling.has(c.attempt.webhookId);
     const result: RequestResult = c.result.kind === 'retry' && webhookOff ? { kind: 'failed', reason: 'webhook_disabled' } : c.result;
     const at = c.attempt.startedAt;
-    for (const d of c.deliveries) {
-      expected += 1;
-      rows.push([
-        d.seq,
-        result.kind === 'delivered' ? 'delivered' : result.kind === 'retry' ? 'retrying' : 'failed',
-        at,
-        result.kind === 'retry' ? result.at : null,
-        result.kind === 'delivered' ? at + c.attempt.durationMs : null,
-        c.attempt.status,
-        c.attempt.error,
-        result.kind === 'failed' ? result.reason : null,
-        c.nodeId,
-      ]);
-      if (result.kind === 'failed') {
+    expected += c.deliveries.length;
+    updates.push({
+      seqs: c.deliveries.map((d) => d.seq),
+      state: result.kind === 'delivered' ? 'delivered' : result.kind === 'retry' ? 'retrying' : 'failed',
+      attemptAt: at,
+      nextAttemptAt: result.kind === 'retry' ? result.at : null,
+      deliveredAt: result.kind === 'delivered' ? at + c.attempt.durationMs : null,
+      status: c.attempt.status,
+      error: c.attempt.error,
+      failedReason: result.kind === 'failed' ? result.reason : null,
+      leaseOwner: c.nodeId,
+    });
+    if (result.kind === 'failed') {
+      for (const d of c.deliveries) {
         report.failed.push({ deliveryId: d.id, webhookId: c.attempt.webhookId, tenantId: c.attempt.tenantId, eventId: d.eventId, eventType: d.eventType, reason: result.reason });
       }
     }
   }
-  report.stale = expected - (await updateDeliveries(db, rows));
+  report.stale = expected - (await updateDeliveries(db, updates));
 
   for (const [webhookId, reason] of disabling) {
     const tenantId = states.get(webhookId)?.tenantId ?? '';

@@ -2,7 +2,7 @@
 // The SQLite and PostgreSQL adapters are the two `Db` drivers; the SQL is shared, so both run
 // the same contract suite (store.contract.ts). Operations take the tenant scope explicitly, so
 // a restricted key cannot reach another tenant's rows by construction.
-import type { Db, Dialect, SqlExecutor } from './db.js';
+import type { Db, Dialect, SqlExecutor, TransactionOptions } from './db.js';
 import { apiKeyOps } from './api-keys.js';
 import { deliveryOps } from './deliveries.js';
 import { dispatchOps } from './dispatch.js';
@@ -37,7 +37,7 @@ export type StoreOps = { readonly [M in keyof typeof MODULES]: Bound<(typeof MOD
 export interface Store extends StoreOps {
   readonly dialect: Dialect;
   /** Runs `fn` in one transaction; `tx` offers the same operations. */
-  transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: StoreOps) => Promise<T>, options?: TransactionOptions): Promise<T>;
   listen(channel: string, onMessage: (payload: string) => void): Promise<void>;
   notify(channel: string, payload: string): Promise<void>;
   ping(): Promise<boolean>;
@@ -71,7 +71,7 @@ export function createStore(db: Db): Store {
   return {
     ...bindAll(db),
     dialect: db.dialect,
-    transaction: (fn) => db.transaction((tx) => fn(bindAll(tx))),
+    transaction: (fn, options) => db.transaction((tx) => fn(bindAll(tx)), options),
     listen: (channel, onMessage) => db.listen(channel, onMessage),
     notify: (channel, payload) => db.notify(channel, payload),
     ping: () => db.ping(),

@@ -1,7 +1,7 @@
 // PostgreSQL driver on `pg`: a pool for queries and transactions, plus one dedicated
 // connection for LISTEN that reconnects by itself. Loaded only for postgres:// URLs.
 import pg from 'pg';
-import type { Db, SqlExecutor, SqlValue } from '../db.js';
+import type { Db, SqlExecutor, SqlValue, TransactionOptions } from '../db.js';
 
 // COUNT(*) and BIGINT columns come back as strings by default; every value we store fits in a
 // double (epoch milliseconds, sequence numbers).
@@ -83,11 +83,13 @@ export function openPostgres(url: string, options: PostgresOptions): Db {
 
   return {
     ...base,
-    async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, txOptions: TransactionOptions = {}): Promise<T> {
       const client = await pool.connect();
       let broken = false;
       try {
         await client.query('BEGIN');
+        // Do not wait for the WAL flush: a crash of the server may lose this commit, never corrupt.
+        if (txOptions.durable === false) await client.query('SET LOCAL synchronous_commit = off');
         const result = await fn(executor(client));
         await client.query('COMMIT');
         return result;

@@ -3,8 +3,12 @@
 // interleaved with another caller's statements on the same connection.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { createRequire } from 'node:module';
 import Database from 'better-sqlite3';
-import type { Db, SqlExecutor, SqlValue } from '../db.js';
+import type { Db, SqlExecutor, SqlValue, TransactionOptions } from '../db.js';
+import { startCheckpointer } from './checkpointer.js';
+
+const require = createRequire(import.meta.url);
 
 export interface SqliteOptions {
   /** FULL survives power loss; NORMAL survives process crashes only. */
@@ -41,6 +45,8 @@ export function openSqlite(path: string, options: SqliteOptions): Db {
   raw.pragma('cache_size = -65536');
   raw.pragma('temp_store = MEMORY');
   raw.defaultSafeIntegers(false);
+  const checkpointer = path === ':memory:' ? null : startCheckpointer(path, require.resolve('better-sqlite3'), () => undefined);
+  if (checkpointer !== null) raw.pragma('wal_autocheckpoint = 0');
 
   const statements = new Map<string, Database.Statement>();
   const prepare = (sql: string): Database.Statement => {
@@ -88,9 +94,13 @@ export function openSqlite(path: string, options: SqliteOptions): Db {
     get: (sql, params) => guarded(() => direct.get(sql, params)),
     run: (sql, params) => guarded(() => direct.run(sql, params)),
     exec: (sql) => guarded(() => direct.exec(sql)),
-    async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, txOptions: TransactionOptions = {}): Promise<T> {
       await mutex.acquire();
+      // In WAL mode synchronous=NORMAL commits without fsync; the next FULL commit (or a
+      // checkpoint) syncs the log, earlier commits included.
+      const relaxed = txOptions.durable === false && options.synchronous === 'FULL';
       try {
+        if (relaxed) raw.exec('PRAGMA synchronous = NORMAL');
         raw.exec('BEGIN IMMEDIATE');
         try {
           const result = await fn(direct);
@@ -101,6 +111,7 @@ export function openSqlite(path: string, options: SqliteOptions): Db {
           throw err;
         }
       } finally {
+        if (relaxed) raw.exec('PRAGMA synchronous = FULL');
         mutex.release();
       }
     },
@@ -114,6 +125,7 @@ export function openSqlite(path: string, options: SqliteOptions): Db {
           raw.pragma('optimize');
           raw.close();
         }
+        await checkpointer?.close();
       } finally {
         mutex.release();
       }
