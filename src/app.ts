@@ -4,6 +4,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { apiKeyRoutes } from './api-keys/routes.js';
+import { registerDashboard } from './dashboard/routes.js';
 import { deliveryRoutes } from './deliveries/routes.js';
 import { eventTypeRoutes } from './event-types/routes.js';
 import { eventRoutes } from './events/routes.js';
@@ -12,10 +13,13 @@ import { healthRoutes } from './http/health.js';
 import { metricsRoute } from './http/metrics.js';
 import { registerOpenApi } from './http/openapi.js';
 import { registerProblemHandlers } from './http/problem.js';
+import { registerRateLimits } from './http/rate-limit.js';
 import type { Api } from './http/schemas.js';
 import { validatorCompiler } from './http/validation.js';
 import { newId } from './ids.js';
 import type { Runtime } from './runtime.js';
+import { registerInbound } from './sources/inbound.js';
+import { sourceRoutes } from './sources/routes.js';
 import { tenantRoutes } from './tenants/routes.js';
 import { webhookActionRoutes } from './webhooks/actions.js';
 import { webhookHealthRoute } from './webhooks/health.js';
@@ -49,6 +53,7 @@ export async function buildApp(rt: Runtime): Promise<FastifyInstance> {
   });
 
   registerProblemHandlers(app);
+  await registerRateLimits(app, rt);
   await registerOpenApi(app, rt.version);
   healthRoutes(app, rt);
   metricsRoute(app, rt);
@@ -67,9 +72,12 @@ export async function buildApp(rt: Runtime): Promise<FastifyInstance> {
       eventRoutes(api, rt);
       deliveryRoutes(api, rt);
       apiKeyRoutes(api, rt);
+      sourceRoutes(api, rt);
       return Promise.resolve();
     },
     { prefix: '/api/v1' },
   );
+  await registerInbound(app, rt);
+  await registerDashboard(app, rt);
   return app;
 }

@@ -9,6 +9,8 @@ import { dispatchOps } from './dispatch.js';
 import { eventTypeOps } from './event-types.js';
 import { eventOps } from './events.js';
 import { healthOps } from './health.js';
+import { sourceOps } from './sources.js';
+import { statsOps } from './stats.js';
 import { maintenanceOps } from './maintenance.js';
 import { tenantOps } from './tenants.js';
 import { webhookOps } from './webhooks.js';
@@ -30,6 +32,8 @@ const MODULES = {
   dispatch: dispatchOps,
   maintenance: maintenanceOps,
   health: healthOps,
+  sources: sourceOps,
+  stats: statsOps,
 };
 
 export type StoreOps = { readonly [M in keyof typeof MODULES]: Bound<(typeof MODULES)[M]> };
@@ -64,6 +68,8 @@ function bindAll(db: SqlExecutor): StoreOps {
     dispatch: bindModule(MODULES.dispatch, db),
     maintenance: bindModule(MODULES.maintenance, db),
     health: bindModule(MODULES.health, db),
+    sources: bindModule(MODULES.sources, db),
+    stats: bindModule(MODULES.stats, db),
   };
 }
 

@@ -1,0 +1,2 @@
+// Inbound sources and received requests (issue: inbound sources).
+export const sourceOps = {};

@@ -1,0 +1,2 @@
+// Aggregates for the dashboard's charts (issue: dashboard).
+export const statsOps = {};
