@@ -15,6 +15,7 @@ import { newId } from './ids.js';
 import { createLogger, type Logger } from './logger.js';
 import { Maintenance } from './maintenance/loop.js';
 import { Metrics } from './metrics.js';
+import { OperationalEvents } from './ops/events.js';
 import type { MigrationReport } from './store/migrate.js';
 import { openStore } from './store/open.js';
 import type { Webhook } from './store/records.js';
@@ -100,17 +101,26 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     },
     startEngine() {
       if (rt.dispatcher !== null) return Promise.resolve();
+      const ops = new OperationalEvents(ingestor, rt.eventTypes, clock, log.child({ component: 'ops-events' }));
       const dispatcher = new Dispatcher({
         store, sender, clock, random, metrics, nodeId,
         log: log.child({ component: 'dispatcher' }),
         pollIntervalMs: config.pollIntervalMs,
         leaseGraceMs: config.leaseGraceMs,
         maxInFlight: config.maxInFlight,
+        onReport: (report) => {
+          for (const s of report.signals) metrics.circuitTransitions.inc({ to: s.signal.kind === 'circuit_opened' ? 'open' : 'closed' });
+          for (const d of report.disabled) log.warn({ webhookId: d.webhookId, tenantId: d.tenantId, reason: d.reason, failedDeliveries: d.failedCount }, 'webhook disabled');
+          ops.fromReport(report);
+        },
+        onExpired: (webhookId, tenantId, expired) =>
+          ops.deliveriesFailed(expired.map((d) => ({ deliveryId: d.id, webhookId, tenantId, eventId: d.eventId, eventType: d.eventType, attempts: d.attempts, lastStatus: null, lastError: null, reason: 'retries_exhausted' }))),
       });
       const maintenance = new Maintenance({
         store, clock, config, nodeId, role, version: VERSION,
         log: log.child({ component: 'maintenance' }),
         onReclaimed: (ids) => dispatcher.wake(ids),
+        onExpired: (notes) => ops.deliveriesFailed(notes),
       });
       work.onWork((ids) => dispatcher.wake(ids));
       rt.dispatcher = dispatcher;

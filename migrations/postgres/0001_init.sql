@@ -105,8 +105,10 @@ CREATE TABLE deliveries (
   occurred_at      BIGINT NOT NULL,
   created_at       BIGINT NOT NULL,
   first_attempt_at BIGINT,
-  -- Start of the current retry window: the first attempt since creation or the last requeue.
+  -- The current retry window: when its first attempt was made and how many it has had. A
+  -- requeue starts a new window, so backoff starts again from initialDelayMs.
   window_started_at BIGINT,
+  window_attempts  BIGINT NOT NULL DEFAULT 0,
   last_attempt_at  BIGINT,
   next_attempt_at  BIGINT,
   delivered_at     BIGINT,
@@ -163,3 +165,12 @@ CREATE TABLE nodes (
   started_at   BIGINT NOT NULL,
   heartbeat_at BIGINT NOT NULL
 );
+
+-- hookrelay's own operational events, published to the affected tenant; webhooks receive
+-- them only when they subscribe to them by name (hookrelay.* or an exact type).
+INSERT INTO event_types (name, description, enabled, schema, created_at, updated_at) VALUES
+  ('hookrelay.webhook.disabled', 'A webhook was disabled: its endpoint answered 410 Gone or failed for autoDisableAfterHours without a success.', 1, NULL, 0, 0),
+  ('hookrelay.webhook.circuit_opened', 'An endpoint failed repeatedly; its deliveries are held and it is probed at backoff.', 1, NULL, 0, 0),
+  ('hookrelay.webhook.circuit_closed', 'A probe succeeded; the endpoint receives its held deliveries again.', 1, NULL, 0, 0),
+  ('hookrelay.delivery.failed', 'A delivery went to the failed queue (retries exhausted, token unavailable, webhook disabled).', 1, NULL, 0, 0),
+  ('hookrelay.delivery.recovered', 'A delivery that had failed attempts (or was reprocessed from the failed queue) was delivered.', 1, NULL, 0, 0);

@@ -79,6 +79,7 @@ export async function send(agent: Agent, req: PreparedRequest, timeoutMs: number
       signal,
     });
     const excerpt = await readExcerpt(res.body);
+    const durationMs = Math.round(performance.now() - started);
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(res.headers)) {
       if (value !== undefined) headers[name] = (Array.isArray(value) ? value.join(', ') : value).slice(0, 1000);
@@ -86,11 +87,12 @@ export async function send(agent: Agent, req: PreparedRequest, timeoutMs: number
     return {
       kind: 'response',
       startedAt,
-      durationMs: Math.round(performance.now() - started),
+      durationMs,
       status: res.statusCode,
       headers,
       excerpt,
-      retryAfterMs: parseRetryAfter(headers['retry-after'], startedAt),
+      // Relative to when the answer was complete, which is when the retry is scheduled from.
+      retryAfterMs: parseRetryAfter(headers['retry-after'], startedAt + durationMs),
     };
   } catch (err) {
     return { kind: 'error', startedAt, durationMs: Math.round(performance.now() - started), ...classifyError(err, signal.aborted) };

@@ -107,7 +107,7 @@ export class Sender {
     const asBatch = webhook.settings.batch.maxEvents > 1 || request.batchId !== null;
     const msgId = request.batchId ?? head.eventId;
     const shape: RequestShape = { batchId: request.batchId, deliverySeq: request.batchId === null ? head.seq : null, eventCount: request.deliveries.length };
-    const deliveries = request.deliveries.map((d) => ({ seq: d.seq, id: d.id, eventId: d.eventId, eventType: d.eventType }));
+    const deliveries = request.deliveries.map((d) => ({ seq: d.seq, id: d.id, eventId: d.eventId, eventType: d.eventType, attempts: d.attempts }));
     const policy = healthPolicy(webhook, this.deps.circuitFailureThreshold);
 
     const res = await this.exchangeWithAuth(webhook, msgId, evs, asBatch);
@@ -129,7 +129,7 @@ export class Sender {
     const retryAfterMs = out.kind === 'response' && (out.status === 429 || out.status === 503) ? out.retryAfterMs : null;
     const result: RequestResult = ok
       ? { kind: 'delivered' }
-      : nextRetry(webhook.settings.retry, { attempts: head.attempts + 1, firstAttemptAt: head.windowStartedAt ?? out.startedAt, now: finishedAt, retryAfterMs, random: random() });
+      : nextRetry(webhook.settings.retry, { attempts: head.windowAttempts + 1, firstAttemptAt: head.windowStartedAt ?? out.startedAt, now: finishedAt, retryAfterMs, random: random() });
     return {
       nodeId,
       attempt,

@@ -14,7 +14,10 @@ for (const [net, prefix] of [
 ] as const) blocked.addSubnet(net, prefix, 'ipv4');
 blocked.addAddress('255.255.255.255', 'ipv4');
 for (const [net, prefix] of [
-  ['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8], ['2001:db8::', 32], ['100::', 64], ['2001::', 23],
+  // ::/96 holds :: and ::1 and the deprecated IPv4-compatible form (::7f00:1 is 127.0.0.1);
+  // 6to4 (2002::/16) and local-use NAT64 (64:ff9b:1::/48) can also reach IPv4 space.
+  ['::', 96], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8], ['2001:db8::', 32], ['100::', 64], ['2001::', 23],
+  ['2002::', 16], ['64:ff9b:1::', 48],
 ] as const) blocked.addSubnet(net, prefix, 'ipv6');
 
 /** The IPv4 address embedded in an IPv4-mapped (::ffff:a.b.c.d), NAT64 or compatible IPv6 address. */

@@ -6,6 +6,7 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { PurgeCutoffs } from '../store/maintenance.js';
+import type { DeliveryNote } from '../store/outcomes.js';
 import type { Store } from '../store/store.js';
 
 const TICK_MS = 1000;
@@ -24,6 +25,8 @@ export interface MaintenanceOptions {
   version: string;
   /** Webhooks whose leased work came back to the queue. */
   onReclaimed: (webhookIds: readonly string[]) => void;
+  /** Deliveries an open circuit held past their retry window, now in the failed queue. */
+  onExpired: (notes: readonly DeliveryNote[]) => void;
 }
 
 export class Maintenance {
@@ -72,11 +75,22 @@ export class Maintenance {
       }
       if (now - this.lastRetention >= RETENTION_EVERY_MS) {
         this.lastRetention = now;
+        await this.expireHeld(now);
         await this.retention(now);
       }
     } catch (err) {
       this.o.log.error({ err }, 'maintenance round failed');
     }
+  }
+
+  /** Fails deliveries that open circuits held past their retry window. */
+  async expireHeld(now: number): Promise<number> {
+    const notes = await this.o.store.transaction((tx) => tx.dispatch.expireHeld(now), { durable: false });
+    if (notes.length > 0) {
+      this.o.log.warn({ deliveries: notes.length }, 'deliveries held by an open circuit past their retry window moved to the failed queue');
+      this.o.onExpired(notes);
+    }
+    return notes.length;
   }
 
   /** Purges in batches along each table's key until the time budget is spent. */

@@ -33,6 +33,8 @@ export interface ClaimedDelivery {
   attempts: number;
   firstAttemptAt: number | null;
   windowStartedAt: number | null;
+  /** Attempts in the current retry window (since creation or the last requeue): drives backoff. */
+  windowAttempts: number;
   createdAt: number;
   batchId: string | null;
 }
@@ -66,6 +68,7 @@ export interface CandidateRow {
   attempts: number;
   first_attempt_at: number | null;
   window_started_at: number | null;
+  window_attempts: number;
   created_at: number;
   batch_id: string | null;
   state: string;
@@ -73,7 +76,7 @@ export interface CandidateRow {
 }
 
 const COLUMNS =
-  'seq, event_seq, event_id, event_type, attempts, first_attempt_at, window_started_at, created_at, batch_id, state, next_attempt_at';
+  'seq, event_seq, event_id, event_type, attempts, first_attempt_at, window_started_at, window_attempts, created_at, batch_id, state, next_attempt_at';
 
 const toClaimed = (r: CandidateRow): ClaimedDelivery => ({
   seq: r.seq,
@@ -84,6 +87,7 @@ const toClaimed = (r: CandidateRow): ClaimedDelivery => ({
   attempts: r.attempts,
   firstAttemptAt: r.first_attempt_at,
   windowStartedAt: r.window_started_at,
+  windowAttempts: r.window_attempts,
   createdAt: r.created_at,
   batchId: r.batch_id,
 });

@@ -174,7 +174,7 @@ async function requeueRows(db: SqlExecutor, seqs: readonly number[], now: number
   for (const part of chunks(seqs, 500)) {
     const rows = await db.all<{ webhook_id: string }>(
       `UPDATE deliveries SET state = CASE WHEN batch_id IS NULL THEN 'pending' ELSE 'retrying' END, next_attempt_at = ?,
-         window_started_at = NULL, failed_reason = NULL, delivered_at = NULL, lease_owner = NULL, lease_expires_at = NULL
+         window_started_at = NULL, window_attempts = 0, failed_reason = NULL, delivered_at = NULL, lease_owner = NULL, lease_expires_at = NULL
        WHERE seq IN ${placeholders(part.length)} AND state IN ('failed', 'canceled', 'delivered')
        RETURNING webhook_id`,
       [now, ...part],

@@ -1,9 +1,11 @@
 // Operations the delivery engine runs besides claims and completions: leases that outlive
 // their node, node heartbeats, and what the scheduler polls.
-import { deliveriesIn, type SqlExecutor } from './db.js';
+import { seqId } from '../ids.js';
+import { deliveriesIn, placeholders, type SqlExecutor } from './db.js';
+import type { WebhookSettings } from './records.js';
 import { claim, loadWebhookForDispatch } from './claim.js';
 import { bumpDue, dueWebhooks, getEndpointState, loadEndpointStates, saveEndpointState } from './endpoint-state.js';
-import { insertAttempts, recordCompletions } from './outcomes.js';
+import { insertAttempts, recordCompletions, type DeliveryNote } from './outcomes.js';
 
 // A reclaimed delivery keeps the invariant of the lifecycle indexes: `pending` only for rows
 // that were never in a batch and never tried, `retrying` (due now) for the rest.
@@ -31,6 +33,48 @@ export async function releaseLeases(db: SqlExecutor, nodeId: string, now: number
   );
   await bumpDue(db, [...new Set(rows.map((r) => r.webhook_id))], now);
   return rows.length;
+}
+
+/**
+ * Fails deliveries an open circuit held past their retry window: held time counts toward
+ * maxDurationSeconds, so a delivery does not wait forever behind a dead endpoint. Never-tried
+ * deliveries count from their creation. At most `limit` per webhook per call.
+ */
+export async function expireHeld(db: SqlExecutor, now: number, limit = 1000): Promise<DeliveryNote[]> {
+  const held = await db.all<{ webhook_id: string; tenant_id: string; settings: string }>(
+    `SELECT s.webhook_id, s.tenant_id, w.settings FROM webhook_state s JOIN webhooks w ON w.id = s.webhook_id
+     WHERE s.circuit <> 'closed' AND w.enabled = 1`,
+  );
+  const notes: DeliveryNote[] = [];
+  for (const h of held) {
+    const settings = JSON.parse(h.settings) as WebhookSettings;
+    const cutoff = now - settings.retry.maxDurationSeconds * 1000;
+    const expired = [
+      ...(await db.all<{ seq: number }>(
+        `SELECT seq FROM ${deliveriesIn(db, 'pending')} WHERE webhook_id = ? AND state = 'pending' AND created_at < ? ORDER BY seq LIMIT ?`,
+        [h.webhook_id, cutoff, limit],
+      )),
+      ...(await db.all<{ seq: number }>(
+        `SELECT seq FROM ${deliveriesIn(db, 'retrying')} WHERE webhook_id = ? AND state = 'retrying' AND COALESCE(window_started_at, created_at) < ? LIMIT ?`,
+        [h.webhook_id, cutoff, limit],
+      )),
+    ].map((r) => r.seq);
+    if (expired.length === 0) continue;
+    const rows = await db.all<{ seq: number; event_id: string; event_type: string; attempts: number; last_status: number | null; last_error: string | null }>(
+      `UPDATE deliveries SET state = 'failed', failed_reason = 'retries_exhausted', next_attempt_at = NULL,
+         last_error = COALESCE(last_error, 'held while the endpoint''s circuit was open until the retry window ended')
+       WHERE seq IN ${placeholders(expired.length)} AND state IN ('pending', 'retrying')
+       RETURNING seq, event_id, event_type, attempts, last_status, last_error`,
+      expired,
+    );
+    for (const r of rows) {
+      notes.push({
+        deliveryId: seqId('delivery', r.seq), webhookId: h.webhook_id, tenantId: h.tenant_id, eventId: r.event_id, eventType: r.event_type,
+        attempts: r.attempts, lastStatus: r.last_status, lastError: r.last_error, reason: 'retries_exhausted',
+      });
+    }
+  }
+  return notes;
 }
 
 export interface NodeInfo {
@@ -79,7 +123,8 @@ export interface QueueStats {
  */
 export async function queueStats(db: SqlExecutor, now: number): Promise<QueueStats> {
   const count = async (state: 'pending' | 'retrying' | 'delivering' | 'failed'): Promise<number> =>
-    (await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${deliveriesIn(db, state)} WHERE state = ?`, [state]))?.n ?? 0;
+    // The state is a literal (not a parameter) so SQLite can match the partial index.
+    (await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${deliveriesIn(db, state)} WHERE state = '${state}'`))?.n ?? 0;
   const oldest = await db.get<{ p: number | null; r: number | null }>(
     `SELECT
        MIN((SELECT created_at FROM ${deliveriesIn(db, 'pending')} WHERE webhook_id = s.webhook_id AND state = 'pending' ORDER BY seq LIMIT 1)) AS p,
@@ -108,6 +153,7 @@ export const dispatchOps = {
   saveEndpointState,
   loadWebhookForDispatch,
   reclaimExpiredLeases,
+  expireHeld,
   releaseLeases,
   heartbeat,
   listNodes,

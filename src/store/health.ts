@@ -27,7 +27,8 @@ export async function attemptWindow(db: SqlExecutor, webhookId: string, since: n
 
 export async function webhookQueue(db: SqlExecutor, webhookId: string): Promise<{ pending: number; retrying: number; delivering: number; failed: number }> {
   const count = async (state: 'pending' | 'retrying' | 'delivering' | 'failed'): Promise<number> =>
-    (await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${deliveriesIn(db, state)} WHERE webhook_id = ? AND state = ?`, [webhookId, state]))?.n ?? 0;
+    // The state is a literal (not a parameter) so SQLite can match the partial index.
+    (await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${deliveriesIn(db, state)} WHERE webhook_id = ? AND state = '${state}'`, [webhookId]))?.n ?? 0;
   return { pending: await count('pending'), retrying: await count('retrying'), delivering: await count('delivering'), failed: await count('failed') };
 }
 

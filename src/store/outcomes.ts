@@ -35,6 +35,8 @@ export interface CompletedDelivery {
   id: string;
   eventId: string;
   eventType: string;
+  /** Attempts made before this one. */
+  attempts: number;
 }
 
 export interface Completion {
@@ -48,18 +50,24 @@ export interface Completion {
   healthPolicy: HealthPolicy;
 }
 
-export interface FailedDelivery {
+/** A delivery worth an operational event: it went to the failed queue, or made it after failing. */
+export interface DeliveryNote {
   deliveryId: string;
   webhookId: string;
   tenantId: string;
   eventId: string;
   eventType: string;
-  reason: string;
+  attempts: number;
+  lastStatus: number | null;
+  lastError: string | null;
+  /** Why it failed (failed notes only). */
+  reason: string | null;
 }
 
 export interface CompletionReport {
   signals: { webhookId: string; tenantId: string; signal: HealthSignal }[];
-  failed: FailedDelivery[];
+  failed: DeliveryNote[];
+  recovered: DeliveryNote[];
   disabled: { webhookId: string; tenantId: string; reason: string; failedCount: number }[];
   /** Deliveries whose lease this node had lost (another node took them over): not updated. */
   stale: number;
@@ -109,7 +117,7 @@ interface NewState {
   leaseOwner: string;
 }
 
-const SET_OUTCOME = `attempts = attempts + 1, first_attempt_at = COALESCE(first_attempt_at, ?), window_started_at = COALESCE(window_started_at, ?),
+const SET_OUTCOME = `attempts = attempts + 1, window_attempts = window_attempts + 1, first_attempt_at = COALESCE(first_attempt_at, ?), window_started_at = COALESCE(window_started_at, ?),
   last_attempt_at = ?, next_attempt_at = ?, delivered_at = ?, last_status = ?, last_error = ?, failed_reason = ?, lease_owner = NULL, lease_expires_at = NULL`;
 
 /**
@@ -140,6 +148,7 @@ async function updateDeliveries(db: SqlExecutor, updates: readonly NewState[]): 
       `UPDATE deliveries SET
          state = v.column2,
          attempts = deliveries.attempts + 1,
+         window_attempts = deliveries.window_attempts + 1,
          first_attempt_at = COALESCE(deliveries.first_attempt_at, v.column3),
          window_started_at = COALESCE(deliveries.window_started_at, v.column3),
          last_attempt_at = v.column3,
@@ -160,7 +169,7 @@ async function updateDeliveries(db: SqlExecutor, updates: readonly NewState[]): 
 }
 
 export async function recordCompletions(db: SqlExecutor, completions: readonly Completion[], now: number, random: () => number): Promise<CompletionReport> {
-  const report: CompletionReport = { signals: [], failed: [], disabled: [], stale: 0 };
+  const report: CompletionReport = { signals: [], failed: [], recovered: [], disabled: [], stale: 0 };
   if (completions.length === 0) return report;
   const webhookIds = [...new Set(completions.map((c) => c.attempt.webhookId))].sort();
 
@@ -205,11 +214,12 @@ export async function recordCompletions(db: SqlExecutor, completions: readonly C
       failedReason: result.kind === 'failed' ? result.reason : null,
       leaseOwner: c.nodeId,
     });
-    if (result.kind === 'failed') {
-      for (const d of c.deliveries) {
-        report.failed.push({ deliveryId: d.id, webhookId: c.attempt.webhookId, tenantId: c.attempt.tenantId, eventId: d.eventId, eventType: d.eventType, reason: result.reason });
-      }
-    }
+    const note = (d: CompletedDelivery, reason: string | null): DeliveryNote => ({
+      deliveryId: d.id, webhookId: c.attempt.webhookId, tenantId: c.attempt.tenantId, eventId: d.eventId, eventType: d.eventType,
+      attempts: d.attempts + 1, lastStatus: c.attempt.status, lastError: c.attempt.error, reason,
+    });
+    if (result.kind === 'failed') for (const d of c.deliveries) report.failed.push(note(d, result.reason));
+    if (result.kind === 'delivered') for (const d of c.deliveries) if (d.attempts > 0) report.recovered.push(note(d, null));
   }
   report.stale = expected - (await updateDeliveries(db, updates));
 

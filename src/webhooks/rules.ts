@@ -4,7 +4,7 @@
 import type { Config } from '../config.js';
 import { isPrivateAddress, resolveHost } from '../dispatch/ssrf.js';
 import { AppError, type FieldError } from '../errors.js';
-import type { RetryPolicy } from '../store/records.js';
+import type { RetryPolicy, WebhookSettings } from '../store/records.js';
 
 /** Headers hookrelay sets itself, or that would break HTTP framing if a user set them. */
 export const RESERVED_HEADERS: ReadonlySet<string> = new Set([
@@ -26,6 +26,12 @@ export function headerErrors(headers: Record<string, string>, pointer = '/body/h
     if (/[\r\n\0]/.test(value)) errors.push({ field, rule: 'header-value', message: `${field} must not contain line breaks or NUL characters.` });
   }
   return errors;
+}
+
+/** A GET request has no body, so it cannot carry a batch of events. */
+export function methodErrors(settings: Pick<WebhookSettings, 'method' | 'batch'>): FieldError[] {
+  if (settings.method !== 'GET' || settings.batch.maxEvents === 1) return [];
+  return [{ field: '/body/method', rule: 'get-batch', message: '/body/method GET sends no body, so it cannot carry a batch: use POST, PUT or PATCH, or batch.maxEvents 1.' }];
 }
 
 export function retryErrors(retry: RetryPolicy, pointer = '/body/retry'): FieldError[] {

@@ -7,7 +7,7 @@ import { AppError, type FieldError } from '../errors.js';
 import type { Link } from '../http/schemas.js';
 import { iso, isoOrNull } from '../http/schemas.js';
 import type { Webhook, WebhookAuth, WebhookSettings } from '../store/records.js';
-import { headerErrors, retryErrors, throwIfErrors, urlErrors } from './rules.js';
+import { headerErrors, methodErrors, retryErrors, throwIfErrors, urlErrors } from './rules.js';
 import { WEBHOOK_DEFAULTS, type AuthInputT, type AuthViewT, type CreateWebhookBodyT, type PatchWebhookBodyT } from './schemas.js';
 
 export function generateSecret(): string {
@@ -63,7 +63,7 @@ function resolveAuth(input: AuthInputT | undefined, current: WebhookAuth | null)
 }
 
 async function checkAll(config: Config, url: string, settings: WebhookSettings, auth: WebhookAuth, authErrors: FieldError[]): Promise<void> {
-  const errors = [...(await urlErrors(url, config)), ...headerErrors(settings.headers), ...retryErrors(settings.retry), ...authErrors];
+  const errors = [...(await urlErrors(url, config)), ...headerErrors(settings.headers), ...retryErrors(settings.retry), ...methodErrors(settings), ...authErrors];
   if (auth.type === 'oauth2') errors.push(...(await urlErrors(auth.tokenUrl, config, '/body/auth/tokenUrl')));
   throwIfErrors(errors);
 }
