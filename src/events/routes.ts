@@ -80,7 +80,8 @@ export function eventRoutes(app: Api, rt: Runtime): void {
   const tags = ['events'];
 
   app.post('/events', {
-    config: { permission: 'events:write' },
+    // Refused with 503 while the delivery backlog is over HOOKRELAY_MAX_BACKLOG (http/rate-limit.ts).
+    config: { permission: 'events:write', backpressure: true },
     validatorCompiler: ingestValidator,
     schema: {
       tags,
