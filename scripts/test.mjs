@@ -34,4 +34,19 @@ const nodeArgs = ['--import', 'tsx', '--test', '--test-concurrency=3', '--test-t
 const cmd = coverage ? 'npx' : process.execPath;
 const cmdArgs = coverage ? ['c8', '--reporter=text-summary', '--include=src/**', '--include=sdk/src/**', '--exclude=**/*.test.ts', process.execPath, ...nodeArgs] : nodeArgs;
 const res = spawnSync(cmd, cmdArgs, { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } });
-process.exit(res.status ?? 1);
+if ((res.status ?? 1) !== 0 || named.length > 0 || process.env.HOOKRELAY_TEST_DB !== undefined) process.exit(res.status ?? 1);
+
+// Second pass: the delivery engine and flow-control suites again on PostgreSQL (the store
+// contract already runs on both), unless PostgreSQL is absent and not required.
+const pgFiles = [...find('test/engine'), ...find('test/flow')].sort();
+const probe = spawnSync('pg_isready', ['-h', '127.0.0.1', '-p', '5432', '-q']);
+if (probe.status !== 0 && process.env.HOOKRELAY_TEST_REQUIRE_PG !== '1') {
+  console.log('# skipping the PostgreSQL pass of the engine suites: no server answers at 127.0.0.1:5432');
+  process.exit(0);
+}
+console.log('# engine and flow suites on PostgreSQL');
+const pg = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=3', '--test-timeout=180000', ...flags, ...pgFiles], {
+  stdio: 'inherit',
+  env: { ...process.env, NODE_ENV: 'test', HOOKRELAY_TEST_DB: 'postgres' },
+});
+process.exit(pg.status ?? 1);

@@ -14,7 +14,7 @@ describe('operations', () => {
     const health = await t.call<{ status: string; version: string }>('GET', '/healthz', undefined, null);
     assert.deepEqual([health.status, health.body.status, health.body.version], [200, 'ok', t.rt.version]);
     const ready = await t.call('GET', '/readyz', undefined, null);
-    assert.deepEqual([ready.status, ready.body], [200, { status: 'ready', database: 'sqlite' }]);
+    assert.deepEqual([ready.status, ready.body], [200, { status: 'ready', database: t.rt.store.dialect }]);
   });
 
   it('/openapi.json is OpenAPI 3.1.0 and documents every resource', async () => {

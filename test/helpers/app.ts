@@ -49,7 +49,9 @@ export interface TestAppOptions {
 }
 
 export async function testApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const db = options.postgres === true ? await tempPostgres() : tempSqlite();
+  // HOOKRELAY_TEST_DB=postgres runs every app-level suite against PostgreSQL instead of SQLite.
+  const usePostgres = options.postgres ?? process.env.HOOKRELAY_TEST_DB === 'postgres';
+  const db = usePostgres ? await tempPostgres() : tempSqlite();
   const config = testConfig({ databaseUrl: db.url, allowHttp: true, allowPrivateNetworks: true, logLevel: 'silent', sqliteSynchronous: 'NORMAL', ...options.config });
   const rt = await createRuntime(config, {
     log: createLogger(process.env.HOOKRELAY_TEST_LOG ?? 'silent'),
