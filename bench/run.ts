@@ -3,11 +3,13 @@
 // prints one table and saves bench/results/<scenario>.json. Build first (npm run bench does).
 import { ingestBench } from './scenarios/ingest.js';
 import { deliverBench } from './scenarios/deliver.js';
+import { clusterBench } from './scenarios/cluster.js';
 import { machine, save, table, type Row } from './lib/report.js';
 
 const SCENARIOS: Record<string, (quick: boolean) => Promise<Row[]>> = {
   ingest: ingestBench,
   deliver: deliverBench,
+  cluster: clusterBench,
 };
 
 const args = process.argv.slice(2);

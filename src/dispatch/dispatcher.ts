@@ -206,7 +206,7 @@ export class Dispatcher {
       for (const group of groups) {
         const id = group[round];
         if (id === undefined) continue;
-        if (this.state !== 'running' || this.inFlight >= this.o.maxInFlight) return;
+        if (this.state !== 'running' || !this.nodeHasRoom()) return;
         const entry = this.due.get(id);
         if (entry !== undefined) this.tenantCursor = entry.tenantId;
         await this.claimFor(id);
@@ -289,7 +289,7 @@ export class Dispatcher {
     if (this.state !== 'running' || this.pumpScheduled) return;
     const now = this.o.clock.now();
     let next = this.lastPoll + this.o.pollIntervalMs;
-    const full = this.inFlight >= this.o.maxInFlight;
+    const full = !this.nodeHasRoom();
     for (const [id, e] of this.due) {
       const at = Math.max(e.dueAt, e.notBefore);
       // Work that is due but blocked by this node's own requests resumes when they complete.
@@ -297,6 +297,16 @@ export class Dispatcher {
       next = Math.min(next, at);
     }
     this.schedulePump(Math.max(1, next - now));
+  }
+
+  /**
+   * Whether this node should claim now. Once it has work in flight it waits until an eighth of
+   * its slots are free, so that an I/O-bound node makes one claim per several completions
+   * rather than one transaction per freed slot.
+   */
+  private nodeHasRoom(): boolean {
+    const free = this.o.maxInFlight - this.inFlight;
+    return free > 0 && (this.inFlight === 0 || free >= Math.max(1, Math.floor(this.o.maxInFlight / 8)));
   }
 
   private saturated(webhookId: string): boolean {

@@ -13,14 +13,24 @@ export interface PostgresOptions {
   onListenError?: (err: Error) => void;
 }
 
-const converted = new Map<string, string>();
-/** Rewrites `?` placeholders as `$1, $2, …` (our SQL never contains a literal question mark). */
-function toPg(sql: string): string {
+interface PgStatement {
+  name: string;
+  text: string;
+}
+
+const converted = new Map<string, PgStatement>();
+let statementCount = 0;
+/**
+ * Rewrites `?` placeholders as `$1, $2, …` (our SQL never contains a literal question mark)
+ * and names the statement, so each connection parses and plans it once (a prepared statement)
+ * instead of on every call: the engine runs the same few statements thousands of times a second.
+ */
+function toPg(sql: string): PgStatement {
   let out = converted.get(sql);
   if (out === undefined) {
     let n = 0;
-    out = sql.replace(/\?/g, () => `$${++n}`);
     if (converted.size > 5000) converted.clear();
+    out = { name: `hr${(statementCount++).toString(36)}`, text: sql.replace(/\?/g, () => `$${++n}`) };
     converted.set(sql, out);
   }
   return out;
@@ -29,8 +39,10 @@ function toPg(sql: string): string {
 type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 
 function executor(client: Queryable): SqlExecutor {
-  const query = async (sql: string, params?: readonly SqlValue[]): Promise<pg.QueryResult> =>
-    client.query(toPg(sql), params === undefined ? [] : [...params]);
+  const query = async (sql: string, params?: readonly SqlValue[]): Promise<pg.QueryResult> => {
+    const st = toPg(sql);
+    return client.query({ name: st.name, text: st.text, values: params === undefined ? [] : [...params] });
+  };
   return {
     dialect: 'postgres',
     all: async <T>(sql: string, params?: readonly SqlValue[]) => (await query(sql, params)).rows as T[],
