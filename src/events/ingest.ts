@@ -2,10 +2,12 @@
 // and a commit costs an fsync; so requests that arrive during the same turn of the event loop
 // are written in one transaction, and each gets its own answer. Fan-out happens in that same
 // transaction: the event, its deliveries and the webhooks' due times commit together or not
-// at all.
+// at all. An inbound request (src/sources) rides the same commit as the event it becomes, so a
+// source's answer waits for exactly one durable write, shared with everything else in the group.
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { InsertedEvent, NewEvent } from '../store/events.js';
+import type { NewInboundRequest } from '../store/sources.js';
 import type { Store, StoreOps } from '../store/store.js';
 import type { FanoutTarget } from '../store/webhooks.js';
 import { subscribes } from '../webhooks/match.js';
@@ -26,9 +28,21 @@ export type IngestOutcome =
   | { kind: 'ok'; results: InsertedEvent[] }
   | { kind: 'tenant_unavailable'; tenantId: string; status: 'missing' | 'disabled' };
 
+/** What became of a request submitted with submitInbound. */
+export type InboundOutcome =
+  | { kind: 'stored'; event: InsertedEvent }
+  /** An earlier request of the source carried the same dedup key: nothing was stored. */
+  | { kind: 'duplicate'; original: { id: string; eventId: string | null } }
+  | { kind: 'source_gone' }
+  | { kind: 'tenant_unavailable'; tenantId: string; status: 'missing' | 'disabled' };
+
+type JobOutcome = IngestOutcome | { kind: 'duplicate'; original: { id: string; eventId: string | null } } | { kind: 'source_gone' };
+
 interface Job {
   events: IngestEvent[];
-  resolve: (outcome: IngestOutcome) => void;
+  /** Stored with the events; when it repeats an earlier request, neither is stored. */
+  inbound: NewInboundRequest | null;
+  resolve: (outcome: JobOutcome) => void;
   reject: (err: unknown) => void;
 }
 
@@ -56,9 +70,30 @@ export class Ingestor {
 
   submit(events: IngestEvent[]): Promise<IngestOutcome> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ events, resolve, reject });
-      this.schedule();
+      this.enqueue(events, null, (outcome) => {
+        if (outcome.kind === 'duplicate' || outcome.kind === 'source_gone') reject(new Error(`ingest without an inbound request reported ${outcome.kind}`));
+        else resolve(outcome);
+      }, reject);
     });
+  }
+
+  /** Commits an inbound request together with the event it becomes (or only finds its original). */
+  submitInbound(request: NewInboundRequest, event: IngestEvent): Promise<InboundOutcome> {
+    return new Promise((resolve, reject) => {
+      this.enqueue([event], request, (outcome) => {
+        if (outcome.kind !== 'ok') resolve(outcome);
+        else {
+          const inserted = outcome.results[0];
+          if (inserted === undefined) reject(new Error('inbound event was not inserted'));
+          else resolve({ kind: 'stored', event: inserted });
+        }
+      }, reject);
+    });
+  }
+
+  private enqueue(events: IngestEvent[], inbound: NewInboundRequest | null, resolve: (o: JobOutcome) => void, reject: (err: unknown) => void): void {
+    this.queue.push({ events, inbound, resolve, reject });
+    this.schedule();
   }
 
   private schedule(): void {
@@ -102,14 +137,14 @@ export class Ingestor {
   }
 }
 
-async function commitGroup(tx: StoreOps, group: readonly Job[], now: number): Promise<{ outcomes: IngestOutcome[]; work: CommittedWork }> {
+async function commitGroup(tx: StoreOps, group: readonly Job[], now: number): Promise<{ outcomes: JobOutcome[]; work: CommittedWork }> {
   const tenantStatus = new Map<string, 'enabled' | 'disabled' | 'missing'>();
   const targets = new Map<string, FanoutTarget[]>();
-  const outcomes: (IngestOutcome | null)[] = [];
+  const outcomes: (JobOutcome | null)[] = [];
   const accepted: { job: number; from: number; count: number }[] = [];
   const rows: NewEvent[] = [];
 
-  for (const [index, job] of group.entries()) {
+  for (const job of group) {
     let refused: IngestOutcome | null = null;
     for (const tenantId of new Set(job.events.map((e) => e.tenantId))) {
       let status = tenantStatus.get(tenantId);
@@ -123,7 +158,19 @@ async function commitGroup(tx: StoreOps, group: readonly Job[], now: number): Pr
       }
     }
     outcomes.push(refused);
-    if (refused !== null) continue;
+  }
+
+  // Inbound requests of the accepted jobs, in one batch: a repeat keeps its events out.
+  const inbound = group.flatMap((job, index) => (job.inbound !== null && outcomes[index] === null ? [{ index, row: job.inbound }] : []));
+  const stored = await tx.sources.insertRequests(inbound.map((i) => i.row));
+  for (const [k, result] of stored.entries()) {
+    const index = inbound[k]?.index;
+    if (index === undefined || result.status === 'created') continue;
+    outcomes[index] = result.status === 'duplicate' ? { kind: 'duplicate', original: { id: result.id, eventId: result.eventId } } : { kind: 'source_gone' };
+  }
+
+  for (const [index, job] of group.entries()) {
+    if (outcomes[index] !== null) continue;
     accepted.push({ job: index, from: rows.length, count: job.events.length });
     for (const e of job.events) {
       let candidates = targets.get(e.tenantId);
