@@ -1,14 +1,15 @@
-// The `hookrelay` command line. Every command reads its settings from HOOKRELAY_* variables
-// and flags; a bad value stops it with a message naming the variable, and exit code 2.
+// The `hookrelay` command line. Server commands (serve, worker, migrate, keys on the database)
+// read their settings from HOOKRELAY_* variables and flags; client commands (send, webhooks,
+// deliveries, keys through the API) take --url/--key or HOOKRELAY_URL/HOOKRELAY_KEY; listen
+// runs a local receiver. Exit codes: 0 done, 1 failed (the server refused, or could not be
+// reached), 2 usage (a bad flag or setting, named in the message).
 import { Command, CommanderError } from 'commander';
-import { PERMISSIONS, type Permission } from '../api-keys/keys.js';
-import { createApiKey } from '../api-keys/routes.js';
 import { ConfigError, describeSettings } from '../config.js';
-import { createLogger } from '../logger.js';
 import { SchemaTooNewError, migrate } from '../store/migrate.js';
 import { openDb } from '../store/open.js';
-import { createRuntime } from '../runtime.js';
 import { VERSION } from '../version.js';
+import { addApiCommands } from './api-commands.js';
+import { addKeysCommands } from './keys-commands.js';
 import { addSettingFlags, configFrom } from './options.js';
 import { serve } from './serve.js';
 import { worker } from './worker.js';
@@ -20,7 +21,22 @@ function program(env: NodeJS.ProcessEnv): Command {
     .description('Self-hosted webhooks gateway: send signed webhooks with retries, receive them durably.')
     .version(VERSION, '-v, --version')
     .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
+    .exitOverride()
+    .addHelpText(
+      'after',
+      `
+Examples:
+  hookrelay serve                                    API, dashboard, inbound and delivery on ./data
+  hookrelay keys create --permissions admin          a key, made directly in the database
+  export HOOKRELAY_URL=http://localhost:8080 HOOKRELAY_KEY=hr_…
+  hookrelay listen --secret whsec_…                  print and verify deliveries on :4000
+  hookrelay webhooks create --tenant acme --endpoint http://localhost:4000 --events 'invoice.*'
+  hookrelay send --tenant acme --type invoice.paid --data '{"amount":4200}'
+  hookrelay deliveries retry --webhook wh_… --since 2026-11-23T00:00:00Z
+
+Exit codes: 0 done, 1 failed (the server refused, or could not be reached), 2 usage error.
+Run "hookrelay <command> --help" for a command's options.`,
+    );
 
   addSettingFlags(
     cli.command('serve').description('Serve the API, dashboard and inbound endpoints, and deliver webhooks (the default for npm start)').option('--no-dispatch', 'serve only; leave delivery to `hookrelay worker` processes'),
@@ -55,36 +71,8 @@ function program(env: NodeJS.ProcessEnv): Command {
     },
   );
 
-  const keys = cli.command('keys').description('Manage API keys directly in the database (the server need not run)');
-  addSettingFlags(
-    keys
-      .command('create')
-      .description('Create an API key and print it (shown once)')
-      .requiredOption('--permissions <list>', `comma-separated: ${PERMISSIONS.join(', ')}`)
-      .option('--tenant <id>', 'restrict the key to one tenant')
-      .option('--name <name>', 'a label for the key', 'cli')
-      .option('--json', 'print JSON'),
-    ['databaseUrl', 'logLevel', 'sqliteSynchronous'],
-  ).action(async (opts: Record<string, unknown>) => {
-    const config = configFrom(env, opts);
-    const permissions = String(opts.permissions).split(',').map((p) => p.trim()).filter((p) => p !== '');
-    const unknown = permissions.filter((p) => !(PERMISSIONS as readonly string[]).includes(p));
-    if (unknown.length > 0 || permissions.length === 0) {
-      throw new CommanderError(EXIT.usage, 'hookrelay.permissions', `--permissions: unknown ${unknown.join(', ') || '(empty)'}; choose from ${PERMISSIONS.join(', ')}`);
-    }
-    const rt = await createRuntime(config, { log: createLogger('error'), role: 'api' });
-    try {
-      const tenantId = typeof opts.tenant === 'string' ? opts.tenant : null;
-      if (tenantId !== null && (await rt.store.tenants.tenantStatus(tenantId)) === 'missing') {
-        throw new CommanderError(EXIT.usage, 'hookrelay.tenant', `--tenant: tenant '${tenantId}' does not exist`);
-      }
-      const { record, key } = await createApiKey(rt, { name: String(opts.name), permissions: permissions as Permission[], tenantId });
-      if (opts.json === true) console.log(JSON.stringify({ id: record.id, key, permissions: record.permissions, tenantId }));
-      else console.log(`${key}\n\nid ${record.id}, permissions ${record.permissions.join(', ')}${tenantId === null ? '' : `, tenant ${tenantId}`}. The key is not shown again.`);
-    } finally {
-      await rt.close();
-    }
-  });
+  addKeysCommands(cli, env);
+  addApiCommands(cli, env);
 
   cli.command('config').description('Print every setting with its environment variable and default').action(() => {
     console.log(describeSettings());

@@ -76,6 +76,9 @@ function setHeaders(reply: FastifyReply, d: Decision): void {
 
 export function registerRateLimits(app: FastifyInstance, rt: Runtime): Promise<void> {
   const { rateLimitPerSecond, globalRateLimitPerSecond, maxBacklog } = rt.config;
+  // Buckets run on monotonic time: rates are about real traffic, and the runtime's clock can be
+  // moved by hand (tests, simulations) or stepped by NTP, neither of which should refill them.
+  const now = (): number => performance.now();
   const clock = rt.clock;
   const keys = new RateLimiter();
   const sources = new RateLimiter();
@@ -99,7 +102,7 @@ export function registerRateLimits(app: FastifyInstance, rt: Runtime): Promise<v
   const protection: Protection = {
     limitSource(reply, sourceId, ratePerSecond) {
       if (ratePerSecond === null || ratePerSecond <= 0) return;
-      const d = sources.take(sourceId, limitFor(ratePerSecond), clock.now());
+      const d = sources.take(sourceId, limitFor(ratePerSecond), now());
       setHeaders(reply, d);
       if (!d.allowed) throw refuse(d, 'source', ratePerSecond);
     },
@@ -114,7 +117,7 @@ export function registerRateLimits(app: FastifyInstance, rt: Runtime): Promise<v
         done();
         return;
       }
-      const res = take(globalBucket, globalLimit, clock.now());
+      const res = take(globalBucket, globalLimit, now());
       globalBucket = res.state;
       done(res.decision.allowed ? undefined : refuse(res.decision, 'global', globalRateLimitPerSecond));
     });
@@ -125,7 +128,7 @@ export function registerRateLimits(app: FastifyInstance, rt: Runtime): Promise<v
     // routes outside /api/v1 have none.
     const principal = request.principal ?? null;
     if (principal !== null && rateLimitPerSecond > 0) {
-      const d = keys.take(principal.keyId, keyLimit, clock.now());
+      const d = keys.take(principal.keyId, keyLimit, now());
       setHeaders(reply, d);
       if (!d.allowed) {
         done(refuse(d, 'api_key', rateLimitPerSecond));
