@@ -4,12 +4,16 @@
 import { ingestBench } from './scenarios/ingest.js';
 import { deliverBench } from './scenarios/deliver.js';
 import { clusterBench } from './scenarios/cluster.js';
+import { oauth2Bench } from './scenarios/oauth2.js';
+import { inboundBench } from './scenarios/inbound.js';
 import { machine, save, table, type Row } from './lib/report.js';
 
 const SCENARIOS: Record<string, (quick: boolean) => Promise<Row[]>> = {
   ingest: ingestBench,
   deliver: deliverBench,
   cluster: clusterBench,
+  oauth2: oauth2Bench,
+  inbound: inboundBench,
 };
 
 const args = process.argv.slice(2);

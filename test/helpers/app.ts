@@ -6,7 +6,7 @@ import { createApiKey } from '../../src/api-keys/routes.js';
 import type { Permission } from '../../src/api-keys/keys.js';
 import type { Clock } from '../../src/clock.js';
 import { testConfig, type Config } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger, type Logger } from '../../src/logger.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
 import { tempPostgres, tempSqlite, type TempDb } from './db.js';
 
@@ -41,6 +41,8 @@ export interface TestApp {
 }
 
 export interface TestAppOptions {
+  /** Where logs go (default: silent, or HOOKRELAY_TEST_LOG's level to stdout). */
+  log?: Logger;
   config?: Partial<{ -readonly [K in keyof Config]: Config[K] }>;
   clock?: Clock;
   random?: () => number;
@@ -54,7 +56,7 @@ export async function testApp(options: TestAppOptions = {}): Promise<TestApp> {
   const db = usePostgres ? await tempPostgres() : tempSqlite();
   const config = testConfig({ databaseUrl: db.url, allowHttp: true, allowPrivateNetworks: true, logLevel: 'silent', sqliteSynchronous: 'NORMAL', ...options.config });
   const rt = await createRuntime(config, {
-    log: createLogger(process.env.HOOKRELAY_TEST_LOG ?? 'silent'),
+    log: options.log ?? createLogger(process.env.HOOKRELAY_TEST_LOG ?? 'silent'),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.random === undefined ? {} : { random: options.random }),
     role: 'test',
