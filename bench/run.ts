@@ -5,6 +5,7 @@ import { ingestBench } from './scenarios/ingest.js';
 import { deliverBench } from './scenarios/deliver.js';
 import { clusterBench } from './scenarios/cluster.js';
 import { oauth2Bench } from './scenarios/oauth2.js';
+import { isolationBench } from './scenarios/isolation.js';
 import { inboundBench } from './scenarios/inbound.js';
 import { machine, save, table, type Row } from './lib/report.js';
 
@@ -12,6 +13,7 @@ const SCENARIOS: Record<string, (quick: boolean) => Promise<Row[]>> = {
   ingest: ingestBench,
   deliver: deliverBench,
   cluster: clusterBench,
+  isolation: isolationBench,
   oauth2: oauth2Bench,
   inbound: inboundBench,
 };
