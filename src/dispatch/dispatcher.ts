@@ -56,7 +56,13 @@ interface DueEntry {
 }
 
 interface LocalWebhook {
+  /** Requests of this node still waiting for the endpoint. */
   inFlight: number;
+  /**
+   * Requests of this node that finished but whose outcome is not committed yet: their rows are
+   * still `delivering`, but the endpoint is free of them, so claims do not count them.
+   */
+  settled: number;
   limit: number;
   tenantId: string;
 }
@@ -222,7 +228,7 @@ export class Dispatcher {
     let res: ClaimResult;
     try {
       res = await this.o.store.transaction(
-        (tx) => tx.dispatch.claim({ webhookId, nodeId: this.o.nodeId, now, maxRequests: wanted, leaseGraceMs: this.o.leaseGraceMs }, () => newId('batch', now)),
+        (tx) => tx.dispatch.claim({ webhookId, nodeId: this.o.nodeId, now, maxRequests: wanted, leaseGraceMs: this.o.leaseGraceMs, settled: l?.settled ?? 0 }, () => newId('batch', now)),
         { durable: false },
       );
     } finally {
@@ -233,7 +239,7 @@ export class Dispatcher {
       return;
     }
     const tenantId = res.webhook.tenantId;
-    const local = this.local.get(webhookId) ?? { inFlight: 0, limit: res.limit, tenantId };
+    const local = this.local.get(webhookId) ?? { inFlight: 0, settled: 0, limit: res.limit, tenantId };
     local.limit = res.limit;
     this.local.set(webhookId, local);
     if (res.expired.length > 0) this.o.onExpired?.(webhookId, tenantId, res.expired);
@@ -248,7 +254,11 @@ export class Dispatcher {
       this.inFlight += 1;
       const webhook = res.webhook;
       this.o.sender.deliver(webhook, request, res.events).then(
-        (completion) => this.recorder.add(completion),
+        (completion) => {
+          this.release(webhookId, 1);
+          local.settled += 1;
+          this.recorder.add(completion);
+        },
         (err: unknown) => {
           // A bug, not an endpoint failure: leave the lease to expire so the work is retried.
           this.o.log.error({ err, webhookId }, 'sending failed unexpectedly');
@@ -270,7 +280,8 @@ export class Dispatcher {
   private recorded(group: readonly Completion[], report: CompletionReport): void {
     const now = this.o.clock.now();
     for (const c of group) {
-      this.release(c.attempt.webhookId, 1);
+      const l = this.local.get(c.attempt.webhookId);
+      if (l !== undefined) l.settled = Math.max(0, l.settled - 1);
       const outcome = c.result.kind === 'delivered' ? 'delivered' : c.result.kind === 'retry' ? 'retry' : 'failed';
       this.o.metrics.deliveries.inc({ outcome }, c.deliveries.length);
       const e = this.due.get(c.attempt.webhookId);

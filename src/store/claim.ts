@@ -22,6 +22,8 @@ export interface ClaimInput {
   maxRequests: number;
   /** Added to the webhook's timeout to make the lease. */
   leaseGraceMs: number;
+  /** This node's requests for the webhook that already finished but are not recorded yet. */
+  settled: number;
 }
 
 export interface ClaimedDelivery {
@@ -189,7 +191,7 @@ export async function claim(db: SqlExecutor, input: ClaimInput, newBatchId: () =
   const s = webhook.settings;
   const fifo = s.ordering === 'fifo';
   const batching = s.batch.maxEvents > 1;
-  const inFlight = await inFlightRequests(db, webhookId, now);
+  const inFlight = Math.max(0, (await inFlightRequests(db, webhookId, now)) - input.settled);
   const plan = planClaim(state, s, inFlight, input.maxRequests, now);
   const leaseUntil = now + s.timeoutMs + input.leaseGraceMs;
 

@@ -14,7 +14,7 @@ import { createWebhook, engineApp, ingest, listDeliveries, waitForDelivery, wait
 
 async function claimAs(t: TestApp, webhookId: string, nodeId: string, maxRequests: number) {
   const now = t.rt.clock.now();
-  return t.rt.store.transaction((tx) => tx.dispatch.claim({ webhookId, nodeId, now, maxRequests, leaseGraceMs: 1000 }, () => newId('batch', now)));
+  return t.rt.store.transaction((tx) => tx.dispatch.claim({ webhookId, nodeId, now, maxRequests, leaseGraceMs: 1000, settled: 0 }, () => newId('batch', now)));
 }
 
 async function stateOf(t: TestApp, webhookId: string, eventId: string): Promise<string | undefined> {
