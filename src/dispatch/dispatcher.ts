@@ -53,7 +53,16 @@ interface DueEntry {
   tenantId: string;
   /** After a claim that found nothing it could take, wait this long unless woken. */
   notBefore: number;
+  /**
+   * The endpoint is held until then (circuit open, Retry-After pause, empty token bucket): new
+   * work does not change that, so wake-ups and polls do not claim before it. Trusted for at most
+   * HOLD_TRUST_MS, in case another node's outcome lifted the hold earlier.
+   */
+  heldUntil: number;
 }
+
+const HOLD_TRUST_MS = 5000;
+const TIMED_HOLDS: ReadonlySet<string> = new Set(['circuit_open', 'paused', 'rate_limited']);
 
 interface LocalWebhook {
   /** Requests of this node still waiting for the endpoint. */
@@ -100,7 +109,7 @@ export class Dispatcher {
     if (webhookIds.length === 0) this.lastPoll = 0;
     for (const id of webhookIds) {
       const e = this.due.get(id);
-      if (e === undefined) this.due.set(id, { dueAt: now, tenantId: this.local.get(id)?.tenantId ?? '', notBefore: 0 });
+      if (e === undefined) this.due.set(id, { dueAt: now, tenantId: this.local.get(id)?.tenantId ?? '', notBefore: 0, heldUntil: 0 });
       else {
         e.dueAt = Math.min(e.dueAt, now);
         e.notBefore = 0;
@@ -179,7 +188,7 @@ export class Dispatcher {
     const rows = await this.o.store.dispatch.dueWebhooks(now, 10_000);
     for (const r of rows) {
       const e = this.due.get(r.webhookId);
-      if (e === undefined) this.due.set(r.webhookId, { dueAt: r.dueAt, tenantId: r.tenantId, notBefore: 0 });
+      if (e === undefined) this.due.set(r.webhookId, { dueAt: r.dueAt, tenantId: r.tenantId, notBefore: 0, heldUntil: 0 });
       else {
         e.dueAt = Math.min(e.dueAt, r.dueAt);
         e.tenantId = r.tenantId;
@@ -191,7 +200,7 @@ export class Dispatcher {
   private eligible(now: number): string[][] {
     const byTenant = new Map<string, string[]>();
     for (const [id, e] of this.due) {
-      if (e.dueAt > now || e.notBefore > now || this.claiming.has(id)) continue;
+      if (e.dueAt > now || e.notBefore > now || e.heldUntil > now || this.claiming.has(id)) continue;
       if (this.saturated(id)) continue;
       const list = byTenant.get(e.tenantId);
       if (list === undefined) byTenant.set(e.tenantId, [id]);
@@ -247,7 +256,13 @@ export class Dispatcher {
     if (res.dueAt === null) this.due.delete(webhookId);
     else {
       const nothing = res.requests.length === 0 && res.dueAt <= now;
-      this.due.set(webhookId, { dueAt: res.dueAt, tenantId, notBefore: nothing ? now + this.o.pollIntervalMs : 0 });
+      const held = res.blocked !== null && TIMED_HOLDS.has(res.blocked) && res.dueAt > now;
+      this.due.set(webhookId, {
+        dueAt: res.dueAt,
+        tenantId,
+        notBefore: nothing ? now + this.o.pollIntervalMs : 0,
+        heldUntil: held ? Math.min(res.dueAt, now + HOLD_TRUST_MS) : 0,
+      });
     }
     for (const request of res.requests) {
       local.inFlight += 1;
@@ -284,11 +299,13 @@ export class Dispatcher {
       if (l !== undefined) l.settled = Math.max(0, l.settled - 1);
       const outcome = c.result.kind === 'delivered' ? 'delivered' : c.result.kind === 'retry' ? 'retry' : 'failed';
       this.o.metrics.deliveries.inc({ outcome }, c.deliveries.length);
+      // An outcome can lift a hold (a probe closes the circuit), so it clears the local one.
       const e = this.due.get(c.attempt.webhookId);
-      if (e === undefined) this.due.set(c.attempt.webhookId, { dueAt: now, tenantId: c.attempt.tenantId, notBefore: 0 });
+      if (e === undefined) this.due.set(c.attempt.webhookId, { dueAt: now, tenantId: c.attempt.tenantId, notBefore: 0, heldUntil: 0 });
       else {
         e.dueAt = Math.min(e.dueAt, now);
         e.notBefore = 0;
+        e.heldUntil = 0;
       }
     }
     this.o.onReport?.(report);
@@ -302,7 +319,7 @@ export class Dispatcher {
     let next = this.lastPoll + this.o.pollIntervalMs;
     const full = !this.nodeHasRoom();
     for (const [id, e] of this.due) {
-      const at = Math.max(e.dueAt, e.notBefore);
+      const at = Math.max(e.dueAt, e.notBefore, e.heldUntil);
       // Work that is due but blocked by this node's own requests resumes when they complete.
       if (at <= now && (full || this.claiming.has(id) || this.saturated(id))) continue;
       next = Math.min(next, at);
