@@ -33,7 +33,9 @@ export class JwtVerifier {
   constructor(private readonly agent: Agent) {}
 
   async verify(rule: JwtRule, token: string): Promise<JwtCheck> {
-    const jose = await (this.jose ??= import('jose'));
+    const jose = await (this.jose ??= import('jose').catch((err: unknown) => {
+      throw new Error("oauth2 sources need the 'jose' package, which could not be loaded; install hookrelay's dependencies", { cause: err });
+    }));
     try {
       const { payload } = await jose.jwtVerify(token, this.keySet(jose, rule.jwksUrl), {
         issuer: rule.issuer,
