@@ -15,9 +15,15 @@ export const MEASURE_EVERY_MS = 2000;
  */
 export const BACKPRESSURE_RETRY_AFTER_SECONDS = 10;
 
+/** A measurement that takes longer is abandoned (a hung connection must not pin the last value). */
+const MEASURE_TIMEOUT_MS = 5000;
+/** With no successful measurement for this long, the bound is not enforced: a stale count is no basis for refusing. */
+const FAIL_OPEN_AFTER_MS = 30_000;
+
 export class Backlog {
   private value: number | null = null;
-  private measuredAt = Number.NEGATIVE_INFINITY;
+  private valueAt = Number.NEGATIVE_INFINITY;
+  private attemptedAt = Number.NEGATIVE_INFINITY;
   private measuring: Promise<void> | null = null;
 
   constructor(
@@ -28,30 +34,42 @@ export class Backlog {
     private readonly maxAgeMs = MEASURE_EVERY_MS,
   ) {}
 
-  /** The last measurement; the first call waits for one, later calls refresh it in the background when stale. */
+  /**
+   * The last measurement. Only the first call waits for one; later calls refresh it in the
+   * background when it is older than maxAgeMs, and fail open (0) when no measurement has
+   * succeeded for FAIL_OPEN_AFTER_MS — if the database cannot count, ingest finds out for itself.
+   */
   async current(): Promise<number> {
     if (this.value === null) {
       await this.refresh();
       return this.value ?? 0;
     }
-    if (this.clock.now() - this.measuredAt >= this.maxAgeMs) void this.refresh();
-    return this.value;
+    const now = this.clock.now();
+    if (now - this.attemptedAt >= this.maxAgeMs) void this.refresh();
+    return now - this.valueAt > FAIL_OPEN_AFTER_MS ? 0 : this.value;
   }
 
   private refresh(): Promise<void> {
     // Single-flight: concurrent requests share one measurement.
-    this.measuring ??= this.measure()
+    if (this.measuring !== null) return this.measuring;
+    this.attemptedAt = this.clock.now();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${MEASURE_TIMEOUT_MS} ms`)), MEASURE_TIMEOUT_MS);
+      timer.unref();
+    });
+    this.measuring = Promise.race([this.measure(), timeout])
       .then(
         (n) => {
           this.value = n;
+          this.valueAt = this.clock.now();
         },
         (err: unknown) => {
-          // Fail open: if the database cannot count, ingest will find out for itself.
           this.log.warn({ err }, 'could not measure the delivery backlog');
         },
       )
       .finally(() => {
-        this.measuredAt = this.clock.now();
+        clearTimeout(timer);
         this.measuring = null;
       });
     return this.measuring;
