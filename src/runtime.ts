@@ -77,7 +77,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const work = new WorkBus(store, log);
   await work.start();
   const ingestor = new Ingestor(store, clock, log.child({ component: 'ingest' }), (done) => {
-    metrics.eventsIngested.inc({ source: 'api' }, done.events);
+    for (const [source, n] of Object.entries(done.byOrigin)) if (n > 0) metrics.eventsIngested.inc({ source }, n);
     work.announce(done.webhookIds);
   }, store.dialect === 'postgres' ? 4 : 1);
   const agent = createAgent({ allowPrivateNetworks: config.allowPrivateNetworks });

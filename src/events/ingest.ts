@@ -40,16 +40,22 @@ type JobOutcome = IngestOutcome | { kind: 'duplicate'; original: { id: string; e
 
 interface Job {
   events: IngestEvent[];
+  origin: IngestOrigin;
   /** Stored with the events; when it repeats an earlier request, neither is stored. */
   inbound: NewInboundRequest | null;
   resolve: (outcome: JobOutcome) => void;
   reject: (err: unknown) => void;
 }
 
+/** Where ingested events come from, for metrics. */
+export type IngestOrigin = 'api' | 'inbound' | 'ops';
+
 export interface CommittedWork {
   /** Webhooks that received new deliveries. */
   webhookIds: string[];
   events: number;
+  /** New events by origin. */
+  byOrigin: Record<IngestOrigin, number>;
   deliveries: number;
 }
 
@@ -68,9 +74,9 @@ export class Ingestor {
     private readonly maxParallelCommits: number,
   ) {}
 
-  submit(events: IngestEvent[]): Promise<IngestOutcome> {
+  submit(events: IngestEvent[], origin: IngestOrigin = 'api'): Promise<IngestOutcome> {
     return new Promise((resolve, reject) => {
-      this.enqueue(events, null, (outcome) => {
+      this.enqueue(events, null, origin, (outcome) => {
         if (outcome.kind === 'duplicate' || outcome.kind === 'source_gone') reject(new Error(`ingest without an inbound request reported ${outcome.kind}`));
         else resolve(outcome);
       }, reject);
@@ -80,7 +86,7 @@ export class Ingestor {
   /** Commits an inbound request together with the event it becomes (or only finds its original). */
   submitInbound(request: NewInboundRequest, event: IngestEvent): Promise<InboundOutcome> {
     return new Promise((resolve, reject) => {
-      this.enqueue([event], request, (outcome) => {
+      this.enqueue([event], request, 'inbound', (outcome) => {
         if (outcome.kind !== 'ok') resolve(outcome);
         else {
           const inserted = outcome.results[0];
@@ -91,8 +97,8 @@ export class Ingestor {
     });
   }
 
-  private enqueue(events: IngestEvent[], inbound: NewInboundRequest | null, resolve: (o: JobOutcome) => void, reject: (err: unknown) => void): void {
-    this.queue.push({ events, inbound, resolve, reject });
+  private enqueue(events: IngestEvent[], inbound: NewInboundRequest | null, origin: IngestOrigin, resolve: (o: JobOutcome) => void, reject: (err: unknown) => void): void {
+    this.queue.push({ events, origin, inbound, resolve, reject });
     this.schedule();
   }
 
@@ -188,17 +194,23 @@ async function commitGroup(tx: StoreOps, group: readonly Job[], now: number): Pr
   const webhookIds = new Set<string>();
   let deliveries = 0;
   let created = 0;
-  for (const [i, r] of inserted.entries()) {
-    if (!r.created) continue;
-    created += 1;
-    deliveries += r.deliveries;
-    for (const id of rows[i]?.webhookIds ?? []) webhookIds.add(id);
+  const byOrigin: Record<IngestOrigin, number> = { api: 0, inbound: 0, ops: 0 };
+  for (const a of accepted) {
+    const origin = group[a.job]?.origin ?? 'api';
+    for (let i = a.from; i < a.from + a.count; i++) {
+      const r = inserted[i];
+      if (r === undefined || !r.created) continue;
+      created += 1;
+      byOrigin[origin] += 1;
+      deliveries += r.deliveries;
+      for (const id of rows[i]?.webhookIds ?? []) webhookIds.add(id);
+    }
   }
   await tx.dispatch.bumpDue([...webhookIds], now);
 
   for (const a of accepted) outcomes[a.job] = { kind: 'ok', results: inserted.slice(a.from, a.from + a.count) };
   return {
     outcomes: outcomes.map((o) => o ?? { kind: 'ok', results: [] }),
-    work: { webhookIds: [...webhookIds], events: created, deliveries },
+    work: { webhookIds: [...webhookIds], events: created, deliveries, byOrigin },
   };
 }

@@ -82,6 +82,6 @@ export class OperationalEvents {
       list.push({ tenantId: e.tenantId, id: newId('event', now), type: e.type, timestamp: now, data: JSON.stringify(e.data), sourceId: null, deliver: true });
       byTenant.set(e.tenantId, list);
     }
-    await Promise.all([...byTenant.values()].map((list) => this.ingestor.submit(list)));
+    await Promise.all([...byTenant.values()].map((list) => this.ingestor.submit(list, 'ops')));
   }
 }
