@@ -36,9 +36,9 @@ const cmdArgs = coverage ? ['c8', '--reporter=text-summary', '--include=src/**',
 const res = spawnSync(cmd, cmdArgs, { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } });
 if ((res.status ?? 1) !== 0 || named.length > 0 || process.env.HOOKRELAY_TEST_DB !== undefined) process.exit(res.status ?? 1);
 
-// Second pass: the delivery engine and flow-control suites again on PostgreSQL (the store
+// Second pass: the delivery engine, flow-control and inbound suites again on PostgreSQL (the store
 // contract already runs on both), unless PostgreSQL is absent and not required.
-const pgFiles = [...find('test/engine'), ...find('test/flow')].sort();
+const pgFiles = [...find('test/engine'), ...find('test/flow'), ...find('test/inbound')].sort();
 const probe = spawnSync('pg_isready', ['-h', '127.0.0.1', '-p', '5432', '-q']);
 if (probe.status !== 0 && process.env.HOOKRELAY_TEST_REQUIRE_PG !== '1') {
   console.log('# skipping the PostgreSQL pass of the engine suites: no server answers at 127.0.0.1:5432');

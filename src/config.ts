@@ -63,7 +63,7 @@ export const SETTINGS = {
   shutdownTimeoutMs: int('HOOKRELAY_SHUTDOWN_TIMEOUT_MS', 10000, 0, 600000, 'On SIGTERM, how long in-flight deliveries may finish before leases are released.'),
   maxInFlight: int('HOOKRELAY_MAX_IN_FLIGHT', 4096, 1, 100000, 'Upper bound on outbound requests in flight per node, shared fairly across tenants.'),
   circuitFailureThreshold: int('HOOKRELAY_CIRCUIT_FAILURE_THRESHOLD', 10, 1, 10000, 'Consecutive failed attempts after which an endpoint\'s circuit opens.'),
-  retentionDeliveredHours: int('HOOKRELAY_RETENTION_DELIVERED_HOURS', 168, 1, 87600, 'Delivered deliveries, their attempts and events are purged after this many hours.'),
+  retentionDeliveredHours: int('HOOKRELAY_RETENTION_DELIVERED_HOURS', 168, 1, 87600, 'Delivered deliveries, their attempts, events and received inbound requests are purged after this many hours.'),
   retentionFailedHours: int('HOOKRELAY_RETENTION_FAILED_HOURS', 720, 1, 87600, 'Failed and canceled deliveries are kept this many hours.'),
   rateLimitPerSecond: int('HOOKRELAY_RATE_LIMIT_PER_SECOND', 1000, 0, 1000000, 'API requests per second per API key on this node (0 = unlimited).'),
   globalRateLimitPerSecond: int('HOOKRELAY_GLOBAL_RATE_LIMIT_PER_SECOND', 20000, 0, 10000000, 'Requests per second across all clients on this node, API and inbound (0 = unlimited).'),

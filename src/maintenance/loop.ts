@@ -94,12 +94,12 @@ export class Maintenance {
   }
 
   /** Purges in batches along each table's key until the time budget is spent. */
-  async retention(now: number, budgetMs = PURGE_BUDGET_MS): Promise<{ deliveries: number; attempts: number; events: number }> {
+  async retention(now: number, budgetMs = PURGE_BUDGET_MS): Promise<{ deliveries: number; attempts: number; events: number; inboundRequests: number }> {
     const cutoffs: PurgeCutoffs = {
       deliveredBefore: now - this.o.config.retentionDeliveredHours * 3_600_000,
       failedBefore: now - this.o.config.retentionFailedHours * 3_600_000,
     };
-    const deleted = { deliveries: 0, attempts: 0, events: 0 };
+    const deleted = { deliveries: 0, attempts: 0, events: 0, inboundRequests: 0 };
     const until = performance.now() + budgetMs;
     const m = this.o.store.maintenance;
     const steps = [
@@ -118,7 +118,13 @@ export class Maintenance {
         this.cursors[table] = step.nextSeq;
       }
     }
-    if (deleted.deliveries + deleted.attempts + deleted.events > 0) this.o.log.info(deleted, 'retention purge');
+    // Received inbound requests are kept as long as delivered work.
+    while (performance.now() < until) {
+      const n = await this.o.store.sources.purgeRequests(cutoffs.deliveredBefore, PURGE_BATCH);
+      deleted.inboundRequests += n;
+      if (n < PURGE_BATCH) break;
+    }
+    if (deleted.deliveries + deleted.attempts + deleted.events + deleted.inboundRequests > 0) this.o.log.info(deleted, 'retention purge');
     return deleted;
   }
 }
