@@ -1,4 +1,4 @@
-// The sender and receiver examples of docs/sdk.md, extracted and run as written against a
+// The sender and receiver examples of the README's SDK section, extracted and run as written against a
 // real server: each in its own process, importing '@hookrelay/sdk' as an application would
 // (resolved to this repository's sdk/ through a node_modules link, with its source condition).
 import assert from 'node:assert/strict';
@@ -14,10 +14,10 @@ import { REPO_ROOT, startServer, type TestServer } from './testing/server.js';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 
-/** The code block that follows `<!-- example: name -->` in docs/sdk.md. */
+/** The code block that follows `<!-- example: name -->` in the README. */
 function example(markdown: string, name: string): string {
   const m = new RegExp(`<!-- example: ${name} -->\\s*\`\`\`ts\\n([\\s\\S]*?)\`\`\``).exec(markdown);
-  if (m?.[1] === undefined) throw new Error(`docs/sdk.md has no '${name}' example`);
+  if (m?.[1] === undefined) throw new Error(`README.md has no '${name}' example`);
   return m[1];
 }
 
@@ -50,8 +50,8 @@ async function waitFor(p: Proc, text: string, timeoutMs = 20_000): Promise<void>
   }
 }
 
-describe('docs/sdk.md examples', () => {
-  const markdown = readFileSync(join(REPO_ROOT, 'docs', 'sdk.md'), 'utf8');
+describe('README SDK examples', () => {
+  const markdown = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
   let server: TestServer;
   let dir = '';
   let receiver: Proc | null = null;
