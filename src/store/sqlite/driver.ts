@@ -42,7 +42,9 @@ export function openSqlite(path: string, options: SqliteOptions): Db {
   raw.pragma(`synchronous = ${options.synchronous}`);
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 10000');
-  raw.pragma('cache_size = -65536');
+  // 16 MiB of page cache: the hot pages are the partial lifecycle indexes and the newest rows;
+  // more only grows RSS (64 MiB put a 1,000,000-delivery drain near 300 MB).
+  raw.pragma('cache_size = -16384');
   raw.pragma('temp_store = MEMORY');
   raw.defaultSafeIntegers(false);
   const checkpointer = path === ':memory:' ? null : startCheckpointer(path, require.resolve('better-sqlite3'), () => undefined);
