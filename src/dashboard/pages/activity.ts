@@ -4,6 +4,7 @@
 import type { FastifyRequest } from 'fastify';
 import { AppError, notFound } from '../../errors.js';
 import type { Runtime } from '../../runtime.js';
+import type { Delivery } from '../../store/records.js';
 import type { Ctx } from '../context.js';
 import { isHtmx } from '../context.js';
 import { readFilter } from '../delivery-filter.js';
@@ -15,33 +16,43 @@ import { errorBox, page } from '../views/layout.js';
 
 const PAGE_SIZE = 50;
 
-/** Names of the scope's webhooks (for the filter and the table), when the key may read webhooks. */
-export async function webhookNames(rt: Runtime, ctx: Ctx): Promise<{ id: string; name: string }[]> {
+/** The scope's webhooks for the filter's select, when the key may read webhooks. */
+export async function webhookChoices(rt: Runtime, ctx: Ctx): Promise<{ id: string; name: string }[]> {
   if (!ctx.can('webhooks:read')) return [];
   const list = await rt.store.webhooks.listWebhooks(ctx.scope, {}, { limit: 500 });
   return list.data.map((w) => ({ id: w.id, name: ctx.unrestricted ? `${w.name} (${w.tenantId})` : w.name }));
 }
 
-/** One page of deliveries for a listing page (activity or failed queue). */
+/** Names of the webhooks on one page of deliveries (point lookups: the rows poll every 5 s). */
+async function namesFor(rt: Runtime, ctx: Ctx, deliveries: readonly Delivery[]): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  if (!ctx.can('webhooks:read')) return names;
+  for (const id of new Set(deliveries.map((d) => d.webhookId))) {
+    const w = await rt.store.webhooks.getWebhook(ctx.scope, id);
+    if (w !== undefined) names.set(id, ctx.unrestricted ? `${w.name} (${w.tenantId})` : w.name);
+  }
+  return names;
+}
+
+/** One page of deliveries for a listing page (activity or failed queue) or its polled rows. */
 export async function deliveryListing(rt: Runtime, ctx: Ctx, request: FastifyRequest, base: '/activity' | '/failed') {
   const now = rt.clock.now();
   const failedQueue = base === '/failed';
   const read = readFilter(request, now, failedQueue ? 'failed' : undefined);
   const cursor = queryParam(request, 'cursor');
   const list = await rt.store.deliveries.listDeliveries(ctx.scope, read.filter, { limit: PAGE_SIZE, cursor });
-  const webhooks = await webhookNames(rt, ctx);
   const filterInput = failedQueue ? { ...read.input, state: undefined } : read.input;
-  const options: TableOptions = { rowsUrl: `${base}/rows`, input: filterInput, names: new Map(webhooks.map((w) => [w.id, w.name])), now, live: cursor === undefined, failedQueue };
+  const options: TableOptions = { rowsUrl: `${base}/rows`, input: filterInput, names: await namesFor(rt, ctx, list.data), now, live: cursor === undefined, failedQueue };
   const nextUrl = list.nextCursor === null ? null : `${base}${query({ ...filterInput, cursor: list.nextCursor })}`;
-  return { read, list, webhooks, options, nextUrl };
+  return { read, list, options, nextUrl };
 }
 
 export function activityPages(dash: Dash, router: Router): void {
   const { rt } = dash;
 
   router.get('/activity', 'deliveries:read', async (request, _reply, ctx) => {
-    const { read, list, webhooks, options, nextUrl } = await deliveryListing(rt, ctx, request, '/activity');
-    const body = html`${filterForm('/activity', read.input, webhooks, true)}
+    const { read, list, options, nextUrl } = await deliveryListing(rt, ctx, request, '/activity');
+    const body = html`${filterForm('/activity', read.input, await webhookChoices(rt, ctx), true)}
       ${read.problems.length === 0 ? '' : errorBox(read.problems.join(' '))}
       ${deliveryTable(ctx, list.data, options, nextUrl)}`;
     return page(ctx, { title: 'Activity', section: 'activity', body });

@@ -8,7 +8,7 @@ import { requeueAll } from '../../deliveries/reprocess.js';
 import { count } from '../views/format.js';
 import { deliveryTable, filterForm, rowsBody } from '../views/deliveries.js';
 import { csrf, errorBox, page } from '../views/layout.js';
-import { deliveryListing } from './activity.js';
+import { deliveryListing, webhookChoices } from './activity.js';
 
 const COUNT_CAP = 100_000;
 
@@ -16,7 +16,7 @@ export function failedPages(dash: Dash, router: Router): void {
   const { rt } = dash;
 
   router.get('/failed', 'deliveries:read', async (request, _reply, ctx) => {
-    const { read, list, webhooks, options, nextUrl } = await deliveryListing(rt, ctx, request, '/failed');
+    const { read, list, options, nextUrl } = await deliveryListing(rt, ctx, request, '/failed');
     const f = read.filter;
     const matching = await rt.store.stats.countFailed(ctx.scope, { webhookId: f.webhookId, eventType: f.eventType, since: f.since, until: f.until }, COUNT_CAP);
     const shown = count(matching, matching >= COUNT_CAP);
@@ -26,7 +26,7 @@ export function failedPages(dash: Dash, router: Router): void {
           <button type="submit" class="primary" data-confirm="Requeue all ${shown} failed deliveries that match this filter?">Retry all ${shown} matching</button>
         </form>`
       : '';
-    const body = html`${filterForm('/failed', input, webhooks, false)}
+    const body = html`${filterForm('/failed', input, await webhookChoices(rt, ctx), false)}
       ${read.problems.length === 0 ? '' : errorBox(read.problems.join(' '))}
       <div class="queue-summary"><p><strong>${shown}</strong> failed ${matching === 1 ? 'delivery matches' : 'deliveries match'} the filter.</p>${retryAll}</div>
       ${deliveryTable(ctx, list.data, options, nextUrl)}`;
