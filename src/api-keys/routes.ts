@@ -5,6 +5,7 @@ import { errorResponses, IdParams, iso, isoOrNull, NullableTimestamp, Nullable, 
 import { newId } from '../ids.js';
 import type { ApiKey } from '../store/records.js';
 import type { Runtime } from '../runtime.js';
+import { assertTenantExists } from '../tenants/rules.js';
 import { generateApiKey, hashApiKey, keyPrefix, PERMISSIONS, type Permission } from './keys.js';
 
 const ApiKeyView = Type.Object({
@@ -55,9 +56,7 @@ export function apiKeyRoutes(app: Api, rt: Runtime): void {
       const extra = body.permissions.filter((p) => !caller.permissions.includes(p));
       if (extra.length > 0) throw new AppError('forbidden', `This key cannot grant permissions it does not hold: ${extra.join(', ')}.`);
     }
-    if (tenantId !== null && (await rt.store.tenants.tenantStatus(tenantId)) === 'missing') {
-      throw new AppError('tenant_unavailable', `Tenant '${tenantId}' does not exist.`, { errors: [{ field: '/body/tenantId', rule: 'exists', message: `Tenant '${tenantId}' does not exist.` }] });
-    }
+    if (tenantId !== null) await assertTenantExists(rt.store, tenantId);
     const { record, key } = await createApiKey(rt, { name: body.name, permissions: body.permissions, tenantId });
     request.log.info({ apiKeyId: record.id, tenantId }, 'api key created');
     return reply.code(201).send({ ...toApi(record), key });

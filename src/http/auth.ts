@@ -104,8 +104,12 @@ export function scopeOf(request: FastifyRequest): Scope {
  * key naming another tenant gets 404, as if that tenant did not exist.
  */
 export function tenantFor(request: FastifyRequest, named: string | undefined, field = '/body/tenantId'): string {
-  const own = principalOf(request).tenantId;
-  if (named === undefined) {
+  return resolveTenant(principalOf(request).tenantId, named, field);
+}
+
+/** The rule behind tenantFor, for callers that hold the key's tenant (`own`) themselves. */
+export function resolveTenant(own: string | null, named: string | undefined, field = '/body/tenantId'): string {
+  if (named === undefined || named === '') {
     if (own === null) throw new AppError('validation_failed', `${field} is required for a key that is not restricted to one tenant.`, { errors: [{ field, rule: 'required', message: `${field} is required.` }] });
     return own;
   }

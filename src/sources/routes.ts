@@ -2,12 +2,13 @@
 // each source received, with the event each became. A tenant-restricted key sees other
 // tenants' sources and requests as 404.
 import { Type } from 'typebox';
-import { AppError, notFound } from '../errors.js';
+import { notFound } from '../errors.js';
 import { eventView } from '../events/routes.js';
 import { scopeOf, tenantFor } from '../http/auth.js';
 import { errorResponses, IdParams, iso, PageQueryFields, pageOf, pageRequest, type Api } from '../http/schemas.js';
 import { newId } from '../ids.js';
 import type { Runtime } from '../runtime.js';
+import { assertTenantExists } from '../tenants/rules.js';
 import type { InboundRequest, InboundRequestSummary } from '../store/sources.js';
 import { inboundState } from './cache.js';
 import { CreateSourceBody, PatchSourceBody, RequestSummaryView, RequestView, SourceView } from './schemas.js';
@@ -49,11 +50,7 @@ export function sourceRoutes(app: Api, rt: Runtime): void {
     schema: { tags, summary: 'Create a source: an inbound endpoint /in/{id} whose accepted requests become events of its tenant', body: CreateSourceBody, response: { 201: SourceView, ...errorResponses(404, 422) } },
   }, async (request, reply) => {
     const tenantId = tenantFor(request, request.body.tenantId);
-    if ((await rt.store.tenants.tenantStatus(tenantId)) === 'missing') {
-      throw new AppError('tenant_unavailable', `Tenant '${tenantId}' does not exist; create it first with POST /api/v1/tenants.`, {
-        errors: [{ field: '/body/tenantId', rule: 'exists', message: `Tenant '${tenantId}' does not exist.` }],
-      });
-    }
+    await assertTenantExists(rt.store, tenantId);
     const now = rt.clock.now();
     const source = await buildSource(rt.config, tenantId, newId('source', now), request.body, now);
     await rt.store.sources.insertSource(source);

@@ -1,16 +1,14 @@
 // Webhook actions that involve the delivery engine: send a test event now, rotate the signing
 // secret with an overlap window, and recover (requeue) failed deliveries since a time.
 import { Type } from 'typebox';
-import { attemptView } from '../deliveries/views.js';
 import { AttemptView } from '../deliveries/schemas.js';
 import { requeueAll } from '../deliveries/reprocess.js';
 import { resetHealth } from '../dispatch/circuit.js';
-import { notFound } from '../errors.js';
 import { scopeOf } from '../http/auth.js';
-import { errorResponses, IdParams, iso, parseTime, type Api } from '../http/schemas.js';
+import { errorResponses, IdParams, isoOrNull, parseTime, type Api } from '../http/schemas.js';
 import type { Runtime } from '../runtime.js';
 import { SECRET_PATTERN } from './schemas.js';
-import { conflict, generateSecret } from './service.js';
+import { loadWebhook, rotateSecret, sendTestEvent } from './operations.js';
 
 export function webhookActionRoutes(app: Api, rt: Runtime): void {
   const tags = ['webhooks'];
@@ -24,11 +22,7 @@ export function webhookActionRoutes(app: Api, rt: Runtime): void {
       response: { 200: Type.Object({ ok: Type.Boolean(), attempt: AttemptView }), ...errorResponses(404) },
     },
   }, async (request) => {
-    const w = await rt.store.webhooks.getWebhook(scopeOf(request), request.params.id);
-    if (w === undefined) throw notFound('webhook', request.params.id);
-    const res = await rt.sender.sendTest(w);
-    const ids = await rt.store.dispatch.insertAttempts(res.attempts);
-    return { ok: res.ok, attempt: attemptView({ ...res.attempt, id: ids.at(-1) ?? '', deliveryId: null }) };
+    return sendTestEvent(rt, scopeOf(request), request.params.id);
   });
 
   app.post('/webhooks/:id/rotate-secret', {
@@ -49,22 +43,10 @@ export function webhookActionRoutes(app: Api, rt: Runtime): void {
       response: { 200: Type.Object({ secret: Type.String(), previousSecretExpiresAt: Type.Union([Type.String(), Type.Null()]) }), ...errorResponses(404, 409) },
     },
   }, async (request) => {
-    const scope = scopeOf(request);
-    const current = await rt.store.webhooks.getWebhook(scope, request.params.id);
-    if (current === undefined) throw notFound('webhook', request.params.id);
-    const now = rt.clock.now();
-    const overlapMs = (request.body?.overlapSeconds ?? 86_400) * 1000;
-    const next = {
-      ...current,
-      secret: request.body?.secret ?? generateSecret(),
-      previousSecret: overlapMs > 0 ? current.secret : null,
-      previousSecretUntil: overlapMs > 0 ? now + overlapMs : null,
-      version: current.version + 1,
-      updatedAt: now,
-    };
-    if (!(await rt.store.webhooks.saveWebhook(next, current.version))) throw conflict(current.id);
-    request.log.info({ webhookId: current.id, overlapMs }, 'webhook secret rotated');
-    return { secret: next.secret, previousSecretExpiresAt: next.previousSecretUntil === null ? null : iso(next.previousSecretUntil) };
+    const overlapSeconds = request.body?.overlapSeconds ?? 86_400;
+    const res = await rotateSecret(rt, scopeOf(request), request.params.id, overlapSeconds, request.body?.secret);
+    request.log.info({ webhookId: request.params.id, overlapSeconds }, 'webhook secret rotated');
+    return { secret: res.secret, previousSecretExpiresAt: isoOrNull(res.previousSecretUntil) };
   });
 
   app.post('/webhooks/:id/recover', {
@@ -84,8 +66,7 @@ export function webhookActionRoutes(app: Api, rt: Runtime): void {
     },
   }, async (request, reply) => {
     const scope = scopeOf(request);
-    const w = await rt.store.webhooks.getWebhook(scope, request.params.id);
-    if (w === undefined) throw notFound('webhook', request.params.id);
+    const w = await loadWebhook(rt, scope, request.params.id);
     // Recovering an endpoint also gives it a clean slate: circuit closed, full concurrency.
     await rt.store.transaction(async (tx) => {
       const state = await tx.dispatch.getEndpointState(w.id);

@@ -7,6 +7,10 @@ import { notFound } from '../errors.js';
 import { scopeOf } from '../http/auth.js';
 import { errorResponses, IdParams, isoOrNull, Nullable, NullableTimestamp, type Api } from '../http/schemas.js';
 import type { Runtime } from '../runtime.js';
+import type { TokenState } from '../dispatch/auth/oauth2.js';
+import type { FifoHead } from '../store/health.js';
+import type { EndpointState, Webhook } from '../store/records.js';
+import { loadWebhook } from './operations.js';
 
 const WINDOWS = [
   ['5m', 5 * 60_000],
@@ -51,43 +55,67 @@ const HealthView = Type.Object({
   token: Nullable(Type.Object({ validUntil: NullableTimestamp, refreshAt: NullableTimestamp, lastFetchedAt: NullableTimestamp, lastError: Nullable(Type.String()), requests: Type.Integer() })),
 });
 
+export interface HealthWindow {
+  window: string;
+  attempts: number;
+  successRate: number | null;
+  p50Ms: number | null;
+  p99Ms: number | null;
+}
+
+export interface EndpointHealth {
+  state: EndpointState | null;
+  effectiveConcurrency: number;
+  windows: HealthWindow[];
+  queue: { pending: number; retrying: number; delivering: number; failed: number };
+  fifo: { blocked: boolean; head: FifoHead | null } | null;
+  token: TokenState | null;
+}
+
+/** An endpoint's condition, computed once for the API and the dashboard. */
+export async function endpointHealth(rt: Runtime, w: Webhook): Promise<EndpointHealth> {
+  const state = (await rt.store.dispatch.getEndpointState(w.id)) ?? null;
+  const now = rt.clock.now();
+  const windows: HealthWindow[] = [];
+  for (const [name, ms] of WINDOWS) {
+    const stats = await rt.store.health.attemptWindow(w.id, now - ms);
+    const sorted = [...stats.durations].sort((a, b) => a - b);
+    windows.push({ window: name, attempts: stats.attempts, successRate: stats.attempts === 0 ? null : stats.successes / stats.attempts, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99) });
+  }
+  const queue = await rt.store.health.webhookQueue(w.id);
+  let fifo: EndpointHealth['fifo'] = null;
+  if (w.settings.ordering === 'fifo') {
+    const head = await rt.store.health.fifoHead(w.id);
+    fifo = { blocked: head !== null && head.attempts > 0 && head.state !== 'pending', head };
+  }
+  return {
+    state,
+    effectiveConcurrency: state === null ? w.settings.maxConcurrency : concurrencyLimit(state, w.settings),
+    windows,
+    queue,
+    fifo,
+    token: w.auth.type === 'oauth2' ? rt.tokens.state(w.auth) : null,
+  };
+}
+
 export function webhookHealthRoute(app: Api, rt: Runtime): void {
   app.get('/webhooks/:id/health', {
     config: { permission: 'webhooks:read' },
     schema: { tags: ['webhooks'], summary: 'Endpoint health: circuit, concurrency, success rate, latency, queue, FIFO head, token', params: IdParams, response: { 200: HealthView, ...errorResponses(404) } },
   }, async (request) => {
-    const w = await rt.store.webhooks.getWebhook(scopeOf(request), request.params.id);
-    if (w === undefined) throw notFound('webhook', request.params.id);
-    const state = await rt.store.dispatch.getEndpointState(w.id);
-    if (state === undefined) throw notFound('webhook', request.params.id);
+    const w = await loadWebhook(rt, scopeOf(request), request.params.id);
+    const h = await endpointHealth(rt, w);
+    const state = h.state;
+    if (state === null) throw notFound('webhook', request.params.id);
     const now = rt.clock.now();
-    const windows = [];
-    for (const [name, ms] of WINDOWS) {
-      const stats = await rt.store.health.attemptWindow(w.id, now - ms);
-      const sorted = [...stats.durations].sort((a, b) => a - b);
-      windows.push({ window: name, attempts: stats.attempts, successRate: stats.attempts === 0 ? null : stats.successes / stats.attempts, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99) });
-    }
-    const queue = await rt.store.health.webhookQueue(w.id);
-    let fifo = null;
-    if (w.settings.ordering === 'fifo') {
-      const head = await rt.store.health.fifoHead(w.id);
-      fifo = {
-        blocked: head !== null && head.attempts > 0 && head.state !== 'pending',
-        headDeliveryId: head?.deliveryId ?? null,
-        headState: head?.state ?? null,
-        headAttempts: head?.attempts ?? 0,
-        headNextAttemptAt: isoOrNull(head?.nextAttemptAt ?? null),
-        headLastError: head?.lastError ?? null,
-      };
-    }
-    const token = w.auth.type === 'oauth2' ? rt.tokens.state(w.auth) : null;
+    const head = h.fifo?.head ?? null;
     return {
       webhookId: w.id,
       enabled: w.enabled,
       disabledReason: w.disabledReason,
       disabledAt: isoOrNull(w.disabledAt),
       circuit: { state: state.circuit, openedAt: isoOrNull(state.circuitOpenedAt), nextProbeAt: isoOrNull(state.nextProbeAt), consecutiveFailures: state.consecutiveFailures },
-      concurrency: { max: w.settings.maxConcurrency, effective: concurrencyLimit(state, w.settings), inFlight: queue.delivering },
+      concurrency: { max: w.settings.maxConcurrency, effective: h.effectiveConcurrency, inFlight: h.queue.delivering },
       rateLimitPerSecond: w.settings.rateLimitPerSecond,
       pausedUntil: state.pausedUntil !== null && state.pausedUntil > now ? isoOrNull(state.pausedUntil) : null,
       failingSince: isoOrNull(state.failingSince),
@@ -95,10 +123,20 @@ export function webhookHealthRoute(app: Api, rt: Runtime): void {
       lastFailureAt: isoOrNull(state.lastFailureAt),
       lastStatus: state.lastStatus,
       lastError: state.lastError,
-      windows,
-      queue,
-      fifo,
-      token: token === null ? null : { validUntil: isoOrNull(token.validUntil), refreshAt: isoOrNull(token.refreshAt), lastFetchedAt: isoOrNull(token.lastFetchedAt), lastError: token.lastError, requests: token.requests },
+      windows: h.windows,
+      queue: h.queue,
+      fifo:
+        h.fifo === null
+          ? null
+          : {
+              blocked: h.fifo.blocked,
+              headDeliveryId: head?.deliveryId ?? null,
+              headState: head?.state ?? null,
+              headAttempts: head?.attempts ?? 0,
+              headNextAttemptAt: isoOrNull(head?.nextAttemptAt ?? null),
+              headLastError: head?.lastError ?? null,
+            },
+      token: h.token === null ? null : { validUntil: isoOrNull(h.token.validUntil), refreshAt: isoOrNull(h.token.refreshAt), lastFetchedAt: isoOrNull(h.token.lastFetchedAt), lastError: h.token.lastError, requests: h.token.requests },
     };
   });
 }

@@ -7,6 +7,7 @@ import { createApiKey } from '../../api-keys/routes.js';
 import { PERMISSIONS } from '../../api-keys/keys.js';
 import { AppError, notFound } from '../../errors.js';
 import type { ApiKey } from '../../store/records.js';
+import { assertTenantExists } from '../../tenants/rules.js';
 import type { Ctx } from '../context.js';
 import { sendHtml } from '../context.js';
 import { Form, settle, validateAs } from '../forms.js';
@@ -63,7 +64,7 @@ export function apiKeyPages(dash: Dash, router: Router): void {
         const extra = body.permissions.filter((p) => !ctx.principal.permissions.includes(p));
         if (extra.length > 0) throw new AppError('forbidden', `This key cannot grant permissions it does not hold: ${extra.join(', ')}.`);
       }
-      if (tenantId !== null && (await rt.store.tenants.tenantStatus(tenantId)) === 'missing') throw new AppError('tenant_unavailable', `Tenant '${tenantId}' does not exist.`);
+      if (tenantId !== null) await assertTenantExists(rt.store, tenantId);
       return createApiKey(rt, { name: body.name, permissions: body.permissions, tenantId });
     });
     if (!res.ok) return listPage(reply, ctx, undefined, { name: form.text('name'), permissions: form.all('permissions'), ...(named === undefined ? {} : { tenantId: named }) }, res.error);

@@ -2,7 +2,7 @@
 // src/sources/routes.ts: buildSource / patchSource (the same defaults and checks, credentials
 // write-only), the store's source operations, and the node's inbound cache told at once.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, notFound } from '../../errors.js';
+import { notFound } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { inboundState } from '../../sources/cache.js';
 import { CreateSourceBody } from '../../sources/schemas.js';
@@ -12,7 +12,8 @@ import { sendHtml } from '../context.js';
 import { Form, settle, throwFieldErrors, validateAs } from '../forms.js';
 import { html, path, raw, type SafeHtml } from '../html.js';
 import { param, type Dash, type Router } from '../router.js';
-import { tenantForCtx } from '../webhook-ops.js';
+import { resolveTenant } from '../../http/auth.js';
+import { assertTenantExists } from '../../tenants/rules.js';
 import { csrf, errorBox, page } from '../views/layout.js';
 
 type Values = Record<string, string>;
@@ -83,8 +84,8 @@ export function sourceFormPages(dash: Dash, router: Router, listPage: (request: 
   router.post('/sources', 'sources:write', async (request, reply, ctx) => {
     const form = Form.of(request);
     const res = await settle(async () => {
-      const tenantId = tenantForCtx(ctx, form.optional('tenantId'));
-      if ((await rt.store.tenants.tenantStatus(tenantId)) === 'missing') throw new AppError('tenant_unavailable', `Tenant '${tenantId}' does not exist; create it first.`);
+      const tenantId = resolveTenant(ctx.principal.tenantId, form.optional('tenantId'));
+      await assertTenantExists(rt.store, tenantId);
       const now = rt.clock.now();
       const source = await buildSource(rt.config, tenantId, newId('source', now), createBody(form, tenantId), now);
       await rt.store.sources.insertSource(source);

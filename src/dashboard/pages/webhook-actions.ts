@@ -8,7 +8,7 @@ import { isHtmx, type Ctx } from '../context.js';
 import { Form } from '../forms.js';
 import { html, type SafeHtml } from '../html.js';
 import { param, type Dash, type Router } from '../router.js';
-import { rotateSecret, revealSecret, sendTest } from '../webhook-ops.js';
+import { revealSecret, rotateSecret, sendTestEvent } from '../../webhooks/operations.js';
 import { duration, statusBadge, time } from '../views/format.js';
 import { errorBox } from '../views/layout.js';
 
@@ -36,7 +36,7 @@ export function webhookActionPages(dash: Dash, router: Router): void {
 
   router.post('/webhooks/:id/test', 'webhooks:write', async (request, _reply, ctx) =>
     inline(request, async () => {
-      const { ok, attempt: a } = await sendTest(rt, ctx, id(request));
+      const { ok, attempt: a } = await sendTestEvent(rt, ctx.scope, id(request));
       const headers = redactHeaders(a.requestHeaders);
       return html`<div class="test-result ${ok ? 'ok' : 'bad'}">
         <p><strong>${ok ? 'Delivered' : 'Not accepted'}</strong> ${statusBadge(a.status, a.error)} in ${duration(a.durationMs)} at ${time(Date.parse(a.startedAt))}${a.error === null ? '' : html` — <span>${a.error}</span>`}</p>
@@ -48,9 +48,9 @@ export function webhookActionPages(dash: Dash, router: Router): void {
 
   router.post('/webhooks/:id/reveal-secret', 'webhooks:write', async (request, _reply, ctx) =>
     inline(request, async () => {
-      const s = await revealSecret(rt, ctx, id(request));
+      const s = await revealSecret(rt, ctx.scope, id(request));
       audit(request, ctx, 'webhook secret revealed in the dashboard');
-      return html`${secretBox('Secret', s.secret, 'revealed-secret')}${s.previousSecret === null ? '' : html`${secretBox('Previous', s.previousSecret, 'revealed-previous')}<p class="small muted">The previous secret also signs until ${time(s.previousUntil)}.</p>`}`;
+      return html`${secretBox('Secret', s.secret, 'revealed-secret')}${s.previousSecret === null ? '' : html`${secretBox('Previous', s.previousSecret, 'revealed-previous')}<p class="small muted">The previous secret also signs until ${time(s.previousSecretUntil)}.</p>`}`;
     }),
   );
 
@@ -58,9 +58,9 @@ export function webhookActionPages(dash: Dash, router: Router): void {
     inline(request, async () => {
       const overlap = Form.of(request).number('overlapSeconds') ?? 86_400;
       if (overlap < 0 || overlap > 604_800) throw new AppError('validation_failed', 'The overlap must be between 0 and 7 days.');
-      const res = await rotateSecret(rt, ctx, id(request), overlap);
+      const res = await rotateSecret(rt, ctx.scope, id(request), overlap);
       audit(request, ctx, 'webhook secret rotated in the dashboard');
-      return html`<div class="flash ok"><p>Secret rotated.${res.previousUntil === null ? ' The old secret no longer signs.' : html` The old secret keeps signing until ${time(res.previousUntil)}.`}</p>${secretBox('New secret', res.secret, 'rotated-secret')}</div>`;
+      return html`<div class="flash ok"><p>Secret rotated.${res.previousSecretUntil === null ? ' The old secret no longer signs.' : html` The old secret keeps signing until ${time(res.previousSecretUntil)}.`}</p>${secretBox('New secret', res.secret, 'rotated-secret')}</div>`;
     }),
   );
 }

@@ -10,7 +10,9 @@ import { Form, settle } from '../forms.js';
 import { html, path } from '../html.js';
 import { param, queryParam, type Dash, type Router } from '../router.js';
 import { createBody, patchBody, submittedValues, webhookValues, type FormValues } from '../webhook-input.js';
-import { createWebhook, deleteWebhook, loadWebhook, tenantForCtx, updateWebhook, webhookHealth } from '../webhook-ops.js';
+import { resolveTenant } from '../../http/auth.js';
+import { endpointHealth } from '../../webhooks/health.js';
+import { createWebhook, deleteWebhook, loadWebhook, updateWebhook } from '../../webhooks/operations.js';
 import { errorBox, page } from '../views/layout.js';
 import { WEBHOOK_FIELDS, webhookForm } from '../views/webhook-form.js';
 import { webhookActions, webhookDetail, webhookList } from '../views/webhooks.js';
@@ -19,7 +21,7 @@ export function webhookPages(dash: Dash, router: Router): void {
   const { rt } = dash;
 
   async function formPage(request: FastifyRequest, reply: FastifyReply, ctx: Ctx, id: string | null, values: FormValues, error: AppError | null): Promise<FastifyReply> {
-    const webhook = id === null ? null : await loadWebhook(rt, ctx, id);
+    const webhook = id === null ? null : await loadWebhook(rt, ctx.scope, id);
     const types = await rt.store.eventTypes.listEventTypes({ limit: 200 });
     const tenants = ctx.unrestricted && ctx.can('tenants:read') ? (await rt.store.tenants.listTenants(ALL_TENANTS, { limit: 200 })).data.map((t) => t.id) : [];
     const body = webhookForm(ctx, { webhook, values, eventTypes: types.data, tenants, error: error === null ? null : errorBox(error.message, error.errors) });
@@ -43,7 +45,10 @@ export function webhookPages(dash: Dash, router: Router): void {
 
   router.post('/webhooks', 'webhooks:write', async (request, reply, ctx) => {
     const form = Form.of(request);
-    const res = await settle(async () => createWebhook(rt, ctx, createBody(form, tenantForCtx(ctx, form.optional('tenantId')))));
+    const res = await settle(async () => {
+      const tenantId = resolveTenant(ctx.principal.tenantId, form.optional('tenantId'));
+      return createWebhook(rt, tenantId, createBody(form, tenantId));
+    });
     if (!res.ok) return formPage(request, reply, ctx, null, submittedValues(form, WEBHOOK_FIELDS), res.error);
     const webhook = res.value;
     request.log.info({ webhookId: webhook.id, tenantId: webhook.tenantId }, 'webhook created from the dashboard');
@@ -52,20 +57,20 @@ export function webhookPages(dash: Dash, router: Router): void {
   });
 
   router.get('/webhooks/:id', 'webhooks:read', async (request, _reply, ctx) => {
-    const w = await loadWebhook(rt, ctx, param(request, 'id'));
-    const health = await webhookHealth(rt, w);
+    const w = await loadWebhook(rt, ctx.scope, param(request, 'id'));
+    const health = await endpointHealth(rt, w);
     return page(ctx, { title: w.name, section: 'webhooks', actions: webhookActions(ctx, w), body: webhookDetail(ctx, w, health, rt.clock.now()) });
   });
 
   router.get('/webhooks/:id/edit', 'webhooks:write', async (request, reply, ctx) => {
-    const w = await loadWebhook(rt, ctx, param(request, 'id'));
+    const w = await loadWebhook(rt, ctx.scope, param(request, 'id'));
     return formPage(request, reply, ctx, w.id, webhookValues(w), null);
   });
 
   router.post('/webhooks/:id', 'webhooks:write', async (request, reply, ctx) => {
     const id = param(request, 'id');
     const form = Form.of(request);
-    const res = await settle(async () => updateWebhook(rt, ctx, id, patchBody(form)));
+    const res = await settle(async () => updateWebhook(rt, ctx.scope, id, patchBody(form)));
     if (!res.ok) {
       if (res.error.status === 404) throw res.error;
       return formPage(request, reply, ctx, id, submittedValues(form, WEBHOOK_FIELDS), res.error);
@@ -76,14 +81,14 @@ export function webhookPages(dash: Dash, router: Router): void {
 
   for (const [action, enabled] of [['enable', true], ['disable', false]] as const) {
     router.post(`/webhooks/:id/${action}`, 'webhooks:write', async (request, reply, ctx) => {
-      const w = await updateWebhook(rt, ctx, param(request, 'id'), { enabled });
+      const w = await updateWebhook(rt, ctx.scope, param(request, 'id'), { enabled });
       ctx.session.flash.push({ kind: 'ok', text: `Webhook "${w.name}" ${enabled ? 'enabled' : 'disabled'}.` });
       return reply.redirect(path('/webhooks', w.id), 303);
     });
   }
 
   router.post('/webhooks/:id/delete', 'webhooks:write', async (request, reply, ctx) => {
-    await deleteWebhook(rt, ctx, param(request, 'id'));
+    await deleteWebhook(rt, ctx.scope, param(request, 'id'));
     ctx.session.flash.push({ kind: 'ok', text: 'Webhook deleted; its undelivered deliveries were canceled.' });
     return reply.redirect('/webhooks', 303);
   });

@@ -3,7 +3,8 @@
 import type { EndpointState, Page, Webhook } from '../../store/records.js';
 import type { Ctx } from '../context.js';
 import { html, path, query, type SafeHtml } from '../html.js';
-import { healthWord, type WebhookHealth } from '../webhook-ops.js';
+import type { EndpointHealth } from '../../webhooks/health.js';
+import { healthWord } from '../webhook-ops.js';
 import { badge, count, duration, percent, relative, statusBadge, time } from './format.js';
 import { csrf, postButton } from './layout.js';
 
@@ -66,7 +67,7 @@ function settingsTable(w: Webhook): SafeHtml {
   return html`<table class="kv"><tbody>${rows.map(([k, v]) => html`<tr><th>${k}</th><td>${v}</td></tr>`)}</tbody></table>`;
 }
 
-function healthPanel(w: Webhook, h: WebhookHealth, now: number): SafeHtml {
+function healthPanel(w: Webhook, h: EndpointHealth, now: number): SafeHtml {
   const s = h.state;
   const word = healthWord(w, s ?? undefined, now);
   return html`<div class="panel">
@@ -81,11 +82,11 @@ function healthPanel(w: Webhook, h: WebhookHealth, now: number): SafeHtml {
       <tr><th>Queue</th><td>${count(h.queue.pending)} pending · ${count(h.queue.retrying)} retrying · ${count(h.queue.delivering)} delivering · <a href="/failed${query({ webhookId: w.id })}">${count(h.queue.failed)} failed</a></td></tr>
     </tbody></table>
     <table class="compact"><thead><tr><th>window</th><th class="num">attempts</th><th class="num">success</th><th class="num">p50</th><th class="num">p99</th></tr></thead>
-    <tbody>${h.windows.map((x) => html`<tr><td>${x.label}</td><td class="num">${count(x.attempts)}</td><td class="num">${percent(x.successRate)}</td><td class="num">${duration(x.p50)}</td><td class="num">${duration(x.p99)}</td></tr>`)}</tbody></table>
+    <tbody>${h.windows.map((x) => html`<tr><td>${x.window}</td><td class="num">${count(x.attempts)}</td><td class="num">${percent(x.successRate)}</td><td class="num">${duration(x.p50Ms)}</td><td class="num">${duration(x.p99Ms)}</td></tr>`)}</tbody></table>
   </div>`;
 }
 
-export function webhookDetail(ctx: Ctx, w: Webhook, h: WebhookHealth, now: number): SafeHtml {
+export function webhookDetail(ctx: Ctx, w: Webhook, h: EndpointHealth, now: number): SafeHtml {
   const base = path('/webhooks', w.id);
   const canWrite = ctx.can('webhooks:write');
   const secretPanel = canWrite
