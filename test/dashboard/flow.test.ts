@@ -1,7 +1,7 @@
 // The dashboard in a real headless Chromium, end to end against a real receiver: sign in,
 // create a tenant and a webhook through the forms, test it, reveal its secret, watch an
 // event delivered in the activity table, make one fail and retry it from the failed queue.
-// Each page's screenshot is written to docs/screenshots/.
+// Each page's screenshot is written to test-results/screenshots/ (see support.ts).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { always, startReceiver, type Receiver } from '../helpers/receiver.js';

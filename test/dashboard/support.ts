@@ -1,6 +1,7 @@
 // Shared pieces of the dashboard tests: a listening app with the engine, a real headless
 // Chromium (Debian's, driven by playwright-core), signing in through the form, screenshots
-// into docs/screenshots, and polling with a deadline.
+// into test-results/screenshots (docs/screenshots with HOOKRELAY_UPDATE_SCREENSHOTS=1, for the
+// README), and polling with a deadline.
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { testApp, type TestApp, type TestAppOptions } from '../helpers/app.js';
 
 export const CHROMIUM = process.env.HOOKRELAY_TEST_CHROMIUM ?? '/usr/bin/chromium';
-const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+const SCREENSHOTS = fileURLToPath(new URL(process.env.HOOKRELAY_UPDATE_SCREENSHOTS === '1' ? '../../docs/screenshots/' : '../../test-results/screenshots/', import.meta.url));
 
 /** Why the browser tests cannot run here, or null. CI installs Debian's chromium. */
 export function chromiumMissing(): string | null {
@@ -73,7 +74,7 @@ export async function signOut(page: Page): Promise<void> {
   await Promise.all([page.waitForURL((u) => u.pathname === '/sign-in'), page.click('form.who button')]);
 }
 
-/** Writes docs/screenshots/<name>.png (overwritten on every run). */
+/** Writes <name>.png into the screenshot folder (overwritten on every run). */
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true, animations: 'disabled' });
