@@ -1,4 +1,4 @@
-import type { SqlExecutor } from './db.js';
+import { Where, type SqlExecutor } from './db.js';
 import { decodeCursor, toPage } from './page.js';
 import type { ApiKey, Page, PageRequest, Scope } from './records.js';
 
@@ -48,18 +48,11 @@ export async function getApiKey(db: SqlExecutor, scope: Scope, id: string): Prom
 }
 
 export async function listApiKeys(db: SqlExecutor, scope: Scope, page: PageRequest): Promise<Page<ApiKey>> {
-  const before = decodeCursor(page.cursor, 'string');
-  const where: string[] = ['revoked_at IS NULL'];
-  const params: (string | number)[] = [];
-  if (scope.tenantId !== null) {
-    where.push('tenant_id = ?');
-    params.push(scope.tenantId);
-  }
-  if (before !== undefined) {
-    where.push('id < ?');
-    params.push(before);
-  }
-  const rows = await db.all<ApiKeyRow>(`SELECT * FROM api_keys WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`, [...params, page.limit + 1]);
+  const w = new Where()
+    .add('revoked_at IS NULL')
+    .when('tenant_id = ?', scope.tenantId ?? undefined)
+    .when('id < ?', decodeCursor(page.cursor, 'string'));
+  const rows = await db.all<ApiKeyRow>(`SELECT * FROM api_keys ${w.sql} ORDER BY id DESC LIMIT ?`, [...w.params, page.limit + 1]);
   return toPage(rows, page.limit, toApiKey, (r) => r.id);
 }
 

@@ -49,6 +49,31 @@ export function deliveriesIn(db: { readonly dialect: Dialect }, state: keyof typ
   return db.dialect === 'sqlite' ? `deliveries INDEXED BY ${LIFECYCLE_INDEX[state]}` : 'deliveries';
 }
 
+/**
+ * A WHERE clause built one condition at a time, for the list queries: `when` skips a condition
+ * whose value is undefined, so optional filters read as one line each.
+ */
+export class Where {
+  private readonly clauses: string[] = [];
+  readonly params: SqlValue[] = [];
+
+  /** Adds `clause` with its values. */
+  add(clause: string, ...values: SqlValue[]): this {
+    this.clauses.push(clause);
+    this.params.push(...values);
+    return this;
+  }
+
+  /** Adds `clause` with `value` unless the value is undefined. */
+  when(clause: string, value: SqlValue | undefined): this {
+    return value === undefined ? this : this.add(clause, value);
+  }
+
+  get sql(): string {
+    return this.clauses.length === 0 ? '' : `WHERE ${this.clauses.join(' AND ')}`;
+  }
+}
+
 /** `(?, ?, ?)` for n values. */
 export function placeholders(n: number): string {
   return `(${new Array<string>(n).fill('?').join(', ')})`;

@@ -1,8 +1,8 @@
-import type { SqlExecutor, SqlValue } from './db.js';
-import { chunks, placeholders } from './db.js';
+import type { SqlExecutor } from './db.js';
+import { chunks, placeholders, Where } from './db.js';
 import { parseSeqId, seqId } from '../ids.js';
 import { decodeCursor, toPage } from './page.js';
-import type { Attempt, Delivery, DeliveryFilter, DeliveryState, Page, PageRequest, Scope } from './records.js';
+import { DELIVERY_STATES, type Attempt, type Delivery, type DeliveryFilter, type DeliveryState, type Page, type PageRequest, type Scope } from './records.js';
 
 export interface DeliveryRow {
   seq: number;
@@ -91,41 +91,26 @@ const toAttempt = (r: AttemptRow): Attempt => ({
 });
 
 /** WHERE clauses for a delivery filter; the scope always applies. */
-function filterClauses(scope: Scope, filter: DeliveryFilter): { where: string[]; params: SqlValue[] } {
-  const where: string[] = [];
-  const params: SqlValue[] = [];
-  const add = (clause: string, value: SqlValue): void => {
-    where.push(clause);
-    params.push(value);
-  };
-  if (scope.tenantId !== null) add('tenant_id = ?', scope.tenantId);
-  if (filter.tenantId !== undefined) add('tenant_id = ?', filter.tenantId);
-  if (filter.webhookId !== undefined) add('webhook_id = ?', filter.webhookId);
+function filterClauses(scope: Scope, filter: DeliveryFilter): Where {
+  const w = new Where()
+    .when('tenant_id = ?', scope.tenantId ?? undefined)
+    .when('tenant_id = ?', filter.tenantId)
+    .when('webhook_id = ?', filter.webhookId);
   if (filter.eventId !== undefined) {
     // Through the events table, whose (tenant_id, id) index finds the event's seq.
-    if (filter.tenantId !== undefined || scope.tenantId !== null) {
-      add('event_seq IN (SELECT seq FROM events WHERE tenant_id = ? AND id = ?)', filter.tenantId ?? scope.tenantId);
-      params.push(filter.eventId);
-    } else add('event_seq IN (SELECT seq FROM events WHERE id = ?)', filter.eventId);
+    const tenantId = filter.tenantId ?? scope.tenantId;
+    if (tenantId !== null) w.add('event_seq IN (SELECT seq FROM events WHERE tenant_id = ? AND id = ?)', tenantId, filter.eventId);
+    else w.add('event_seq IN (SELECT seq FROM events WHERE id = ?)', filter.eventId);
   }
-  if (filter.eventType !== undefined) add('event_type = ?', filter.eventType);
-  if (filter.state !== undefined) add('state = ?', filter.state);
-  if (filter.since !== undefined) add('created_at >= ?', filter.since);
-  if (filter.until !== undefined) add('created_at < ?', filter.until);
-  return { where, params };
+  w.when('event_type = ?', filter.eventType);
+  // A literal state (from the closed list) lets SQLite use that state's partial index.
+  if (filter.state !== undefined && DELIVERY_STATES.includes(filter.state)) w.add(`state = '${filter.state}'`);
+  return w.when('created_at >= ?', filter.since).when('created_at < ?', filter.until);
 }
 
 export async function listDeliveries(db: SqlExecutor, scope: Scope, filter: DeliveryFilter, page: PageRequest): Promise<Page<Delivery>> {
-  const before = decodeCursor(page.cursor, 'number');
-  const { where, params } = filterClauses(scope, filter);
-  if (before !== undefined) {
-    where.push('seq < ?');
-    params.push(before);
-  }
-  const rows = await db.all<DeliveryRow>(
-    `SELECT * FROM deliveries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`,
-    [...params, page.limit + 1],
-  );
+  const w = filterClauses(scope, filter).when('seq < ?', decodeCursor(page.cursor, 'number'));
+  const rows = await db.all<DeliveryRow>(`SELECT * FROM deliveries ${w.sql} ORDER BY seq DESC LIMIT ?`, [...w.params, page.limit + 1]);
   return toPage(rows, page.limit, toDelivery, (r) => r.seq);
 }
 
@@ -211,12 +196,8 @@ export async function requeueMatching(
   limit: number,
   now: number,
 ): Promise<{ count: number; scanned: number; lastSeq: number | null; webhookIds: string[] }> {
-  const { where, params } = filterClauses(scope, { ...filter, state: filter.state ?? 'failed' });
-  if (beforeSeq !== null) {
-    where.push('seq < ?');
-    params.push(beforeSeq);
-  }
-  const rows = await db.all<{ seq: number }>(`SELECT seq FROM deliveries WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT ?`, [...params, limit]);
+  const w = filterClauses(scope, { ...filter, state: filter.state ?? 'failed' }).when('seq < ?', beforeSeq ?? undefined);
+  const rows = await db.all<{ seq: number }>(`SELECT seq FROM deliveries ${w.sql} ORDER BY seq DESC LIMIT ?`, [...w.params, limit]);
   const seqs = rows.map((r) => r.seq);
   const res = await requeueRows(db, seqs, now);
   return { ...res, scanned: seqs.length, lastSeq: seqs.at(-1) ?? null };

@@ -1,5 +1,5 @@
 import type { SqlExecutor } from './db.js';
-import { fromBool, toBool } from './db.js';
+import { fromBool, toBool, Where } from './db.js';
 import { decodeCursor, toPage } from './page.js';
 import type { EventType, Page, PageRequest } from './records.js';
 
@@ -46,21 +46,10 @@ export async function getEventTypes(db: SqlExecutor, names: readonly string[]): 
 }
 
 export async function listEventTypes(db: SqlExecutor, page: PageRequest, filter: { enabled?: boolean | undefined } = {}): Promise<Page<EventType>> {
-  const after = decodeCursor(page.cursor, 'string');
-  const where: string[] = [];
-  const params: (string | number)[] = [];
-  if (after !== undefined) {
-    where.push('name > ?');
-    params.push(after);
-  }
-  if (filter.enabled !== undefined) {
-    where.push('enabled = ?');
-    params.push(fromBool(filter.enabled));
-  }
-  const rows = await db.all<EventTypeRow>(
-    `SELECT * FROM event_types ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY name LIMIT ?`,
-    [...params, page.limit + 1],
-  );
+  const w = new Where()
+    .when('name > ?', decodeCursor(page.cursor, 'string'))
+    .when('enabled = ?', filter.enabled === undefined ? undefined : fromBool(filter.enabled));
+  const rows = await db.all<EventTypeRow>(`SELECT * FROM event_types ${w.sql} ORDER BY name LIMIT ?`, [...w.params, page.limit + 1]);
   return toPage(rows, page.limit, toEventType, (r) => r.name);
 }
 

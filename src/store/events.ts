@@ -1,5 +1,5 @@
 import type { SqlExecutor, SqlValue } from './db.js';
-import { chunks, placeholders, valuesList } from './db.js';
+import { chunks, placeholders, valuesList, Where } from './db.js';
 import { decodeCursor, toPage } from './page.js';
 import type { Page, PageRequest, Scope, StoredEvent } from './records.js';
 
@@ -158,23 +158,14 @@ export interface EventFilter {
 }
 
 export async function listEvents(db: SqlExecutor, scope: Scope, filter: EventFilter, page: PageRequest): Promise<Page<StoredEvent>> {
-  const before = decodeCursor(page.cursor, 'number');
-  const where: string[] = [];
-  const params: SqlValue[] = [];
-  const add = (clause: string, value: SqlValue): void => {
-    where.push(clause);
-    params.push(value);
-  };
-  if (scope.tenantId !== null) add('tenant_id = ?', scope.tenantId);
-  if (filter.tenantId !== undefined) add('tenant_id = ?', filter.tenantId);
-  if (filter.type !== undefined) add('type = ?', filter.type);
-  if (filter.since !== undefined) add('received_at >= ?', filter.since);
-  if (filter.until !== undefined) add('received_at < ?', filter.until);
-  if (before !== undefined) add('seq < ?', before);
-  const rows = await db.all<EventRow>(
-    `SELECT * FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`,
-    [...params, page.limit + 1],
-  );
+  const w = new Where()
+    .when('tenant_id = ?', scope.tenantId ?? undefined)
+    .when('tenant_id = ?', filter.tenantId)
+    .when('type = ?', filter.type)
+    .when('received_at >= ?', filter.since)
+    .when('received_at < ?', filter.until)
+    .when('seq < ?', decodeCursor(page.cursor, 'number'));
+  const rows = await db.all<EventRow>(`SELECT * FROM events ${w.sql} ORDER BY seq DESC LIMIT ?`, [...w.params, page.limit + 1]);
   return toPage(rows, page.limit, toEvent, (r) => r.seq);
 }
 

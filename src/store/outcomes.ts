@@ -8,27 +8,12 @@ import type { SqlExecutor, SqlValue } from './db.js';
 import { seqId } from '../ids.js';
 import { chunks, placeholders, toBool, valuesList } from './db.js';
 import { loadEndpointStates, saveEndpointState } from './endpoint-state.js';
+import type { Attempt } from './records.js';
 
 export type RequestResult = { kind: 'delivered' } | { kind: 'retry'; at: number } | { kind: 'failed'; reason: string };
 
-export interface NewAttempt {
-  tenantId: string;
-  webhookId: string;
-  deliverySeq: number | null;
-  batchId: string | null;
-  eventCount: number;
-  startedAt: number;
-  durationMs: number;
-  status: number | null;
-  outcome: 'success' | 'failure';
-  error: string | null;
-  errorClass: string | null;
-  url: string;
-  method: string;
-  requestHeaders: Record<string, string>;
-  responseHeaders: Record<string, string> | null;
-  responseExcerpt: string | null;
-}
+/** An attempt as the sender records it: before insert it has no id, and names its delivery by seq. */
+export type NewAttempt = Omit<Attempt, 'id' | 'deliveryId'> & { deliverySeq: number | null };
 
 export interface CompletedDelivery {
   seq: number;

@@ -2,7 +2,7 @@
 // group commit (insertRequests), in the same transaction as the event it became; reads take
 // the tenant scope, so a restricted key cannot reach another tenant's sources or requests.
 import type { SqlExecutor, SqlValue } from './db.js';
-import { chunks, fromBool, placeholders, toBool, valuesList } from './db.js';
+import { chunks, fromBool, placeholders, toBool, valuesList, Where } from './db.js';
 import { decodeCursor, toPage } from './page.js';
 import type { Page, PageRequest, Scope } from './records.js';
 
@@ -96,21 +96,12 @@ export interface SourceFilter {
 }
 
 export async function listSources(db: SqlExecutor, scope: Scope, filter: SourceFilter, page: PageRequest): Promise<Page<Source>> {
-  const before = decodeCursor(page.cursor, 'string');
-  const where: string[] = [];
-  const params: SqlValue[] = [];
-  const add = (clause: string, value: SqlValue): void => {
-    where.push(clause);
-    params.push(value);
-  };
-  if (scope.tenantId !== null) add('tenant_id = ?', scope.tenantId);
-  if (filter.tenantId !== undefined) add('tenant_id = ?', filter.tenantId);
-  if (filter.enabled !== undefined) add('enabled = ?', fromBool(filter.enabled));
-  if (before !== undefined) add('id < ?', before);
-  const rows = await db.all<SourceRow>(
-    `SELECT * FROM sources ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`,
-    [...params, page.limit + 1],
-  );
+  const w = new Where()
+    .when('tenant_id = ?', scope.tenantId ?? undefined)
+    .when('tenant_id = ?', filter.tenantId)
+    .when('enabled = ?', filter.enabled === undefined ? undefined : fromBool(filter.enabled))
+    .when('id < ?', decodeCursor(page.cursor, 'string'));
+  const rows = await db.all<SourceRow>(`SELECT * FROM sources ${w.sql} ORDER BY id DESC LIMIT ?`, [...w.params, page.limit + 1]);
   return toPage(rows, page.limit, toSource, (r) => r.id);
 }
 
@@ -242,18 +233,11 @@ const toSummary = (r: RequestRow): InboundRequestSummary => ({
 
 /** Requests a source received, newest first (without headers and bodies). */
 export async function listRequests(db: SqlExecutor, scope: Scope, sourceId: string, page: PageRequest): Promise<Page<InboundRequestSummary>> {
-  const before = decodeCursor(page.cursor, 'string');
-  const where = ['source_id = ?'];
-  const params: SqlValue[] = [sourceId];
-  if (scope.tenantId !== null) {
-    where.push('tenant_id = ?');
-    params.push(scope.tenantId);
-  }
-  if (before !== undefined) {
-    where.push('id < ?');
-    params.push(before);
-  }
-  const rows = await db.all<RequestRow>(`SELECT ${SUMMARY_COLUMNS} FROM inbound_requests WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`, [...params, page.limit + 1]);
+  const w = new Where()
+    .add('source_id = ?', sourceId)
+    .when('tenant_id = ?', scope.tenantId ?? undefined)
+    .when('id < ?', decodeCursor(page.cursor, 'string'));
+  const rows = await db.all<RequestRow>(`SELECT ${SUMMARY_COLUMNS} FROM inbound_requests ${w.sql} ORDER BY id DESC LIMIT ?`, [...w.params, page.limit + 1]);
   return toPage(rows, page.limit, toSummary, (r) => r.id);
 }
 

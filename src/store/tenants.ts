@@ -1,5 +1,5 @@
 import type { SqlExecutor } from './db.js';
-import { fromBool, toBool } from './db.js';
+import { fromBool, toBool, Where } from './db.js';
 import { decodeCursor, toPage } from './page.js';
 import type { Page, PageRequest, Scope, Tenant } from './records.js';
 
@@ -34,19 +34,8 @@ export async function getTenant(db: SqlExecutor, scope: Scope, id: string): Prom
 }
 
 export async function listTenants(db: SqlExecutor, scope: Scope, page: PageRequest): Promise<Page<Tenant>> {
-  const after = decodeCursor(page.cursor, 'string');
-  const where: string[] = [];
-  const params: (string | number)[] = [];
-  if (scope.tenantId !== null) {
-    where.push('id = ?');
-    params.push(scope.tenantId);
-  }
-  if (after !== undefined) {
-    where.push('id > ?');
-    params.push(after);
-  }
-  const sql = `SELECT * FROM tenants ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT ?`;
-  const rows = await db.all<TenantRow>(sql, [...params, page.limit + 1]);
+  const w = new Where().when('id = ?', scope.tenantId ?? undefined).when('id > ?', decodeCursor(page.cursor, 'string'));
+  const rows = await db.all<TenantRow>(`SELECT * FROM tenants ${w.sql} ORDER BY id LIMIT ?`, [...w.params, page.limit + 1]);
   return toPage(rows, page.limit, toTenant, (r) => r.id);
 }
 

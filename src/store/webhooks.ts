@@ -1,5 +1,5 @@
 import type { SqlExecutor } from './db.js';
-import { fromBool, toBool } from './db.js';
+import { fromBool, toBool, Where } from './db.js';
 import { decodeCursor, toPage } from './page.js';
 import type { Page, PageRequest, Scope, Webhook, WebhookAuth, WebhookSettings } from './records.js';
 
@@ -79,29 +79,12 @@ export interface WebhookFilter {
 }
 
 export async function listWebhooks(db: SqlExecutor, scope: Scope, filter: WebhookFilter, page: PageRequest): Promise<Page<Webhook>> {
-  const before = decodeCursor(page.cursor, 'string');
-  const where: string[] = [];
-  const params: (string | number)[] = [];
-  if (scope.tenantId !== null) {
-    where.push('tenant_id = ?');
-    params.push(scope.tenantId);
-  }
-  if (filter.tenantId !== undefined) {
-    where.push('tenant_id = ?');
-    params.push(filter.tenantId);
-  }
-  if (filter.enabled !== undefined) {
-    where.push('enabled = ?');
-    params.push(fromBool(filter.enabled));
-  }
-  if (before !== undefined) {
-    where.push('id < ?');
-    params.push(before);
-  }
-  const rows = await db.all<WebhookRow>(
-    `SELECT * FROM webhooks ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`,
-    [...params, page.limit + 1],
-  );
+  const w = new Where()
+    .when('tenant_id = ?', scope.tenantId ?? undefined)
+    .when('tenant_id = ?', filter.tenantId)
+    .when('enabled = ?', filter.enabled === undefined ? undefined : fromBool(filter.enabled))
+    .when('id < ?', decodeCursor(page.cursor, 'string'));
+  const rows = await db.all<WebhookRow>(`SELECT * FROM webhooks ${w.sql} ORDER BY id DESC LIMIT ?`, [...w.params, page.limit + 1]);
   return toPage(rows, page.limit, toWebhook, (r) => r.id);
 }
 

@@ -123,29 +123,8 @@ export const CreateWebhookBody = Type.Object(
 );
 export type CreateWebhookBodyT = Static<typeof CreateWebhookBody>;
 
-export const PatchWebhookBody = Type.Object(
-  {
-    name: Type.Optional(commonFields.name),
-    url: Type.Optional(commonFields.url),
-    eventTypes: Type.Optional(commonFields.eventTypes),
-    description: Type.Optional(commonFields.description),
-    method: Type.Optional(commonFields.method),
-    enabled: Type.Optional(commonFields.enabled),
-    includePayload: Type.Optional(commonFields.includePayload),
-    headers: Type.Optional(commonFields.headers),
-    auth: Type.Optional(commonFields.auth),
-    batch: Type.Optional(PartialBatch),
-    timeoutMs: Type.Optional(commonFields.timeoutMs),
-    retry: Type.Optional(PartialRetry),
-    maxConcurrency: Type.Optional(commonFields.maxConcurrency),
-    rateLimitPerSecond: Type.Optional(commonFields.rateLimitPerSecond),
-    ordering: Type.Optional(commonFields.ordering),
-    successStatuses: Type.Optional(commonFields.successStatuses),
-    activationDelaySeconds: Type.Optional(commonFields.activationDelaySeconds),
-    autoDisableAfterHours: Type.Optional(commonFields.autoDisableAfterHours),
-  },
-  { additionalProperties: false, minProperties: 1 },
-);
+/** Everything a create takes except the tenant, the secret (rotate-secret) and verify; all optional, at least one. */
+export const PatchWebhookBody = Type.Partial(Type.Omit(CreateWebhookBody, ['tenantId', 'secret', 'verify']), { additionalProperties: false, minProperties: 1 });
 export type PatchWebhookBodyT = Static<typeof PatchWebhookBody>;
 
 const AuthView = Type.Object(
