@@ -27,13 +27,17 @@ test('nodes reconnect after PostgreSQL restarts mid-run and deliver every acknow
     pg.restart();
 
     // After the restart, publishing works again once the pool has reconnected; only 202s count.
+    let lastError = '';
     const second = await waitUntil('publish after restart', async () => {
       try {
         return await publish(serve, 4000, 'b');
-      } catch {
+      } catch (err) {
+        lastError = err instanceof Error ? err.message : String(err);
         return undefined;
       }
-    }, 60_000, 250);
+    }, 90_000, 250).catch((err: unknown) => {
+      throw new Error(`${String(err)}; last publish error: ${lastError}\nserve output:\n${serve.output()}`);
+    });
     const all = [...first, ...second];
     await waitUntil('every acknowledged event delivered', () => countIds(r.requests).size >= all.length, 120_000, 200);
     const counts = countIds(r.requests);

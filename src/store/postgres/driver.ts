@@ -55,7 +55,9 @@ function executor(client: Queryable): SqlExecutor {
 }
 
 export function openPostgres(url: string, options: PostgresOptions): Db {
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize, idleTimeoutMillis: 30_000 });
+  // A connection attempt that hangs (a server restarting, a dropped network) fails after 10 s
+  // instead of holding a request forever; keep-alive notices connections that silently died.
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 10_000, keepAlive: true });
   // An idle client that loses its connection (server restart) emits here; the pool replaces it.
   pool.on('error', () => undefined);
   const base = executor(pool);
@@ -66,7 +68,7 @@ export function openPostgres(url: string, options: PostgresOptions): Db {
 
   const connectListener = async (): Promise<void> => {
     if (closed || listeners.size === 0 || listenClient !== null) return;
-    const client = new pg.Client({ connectionString: url });
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000, keepAlive: true });
     const retry = (err: Error): void => {
       options.onListenError?.(err);
       if (listenClient === client) listenClient = null;
