@@ -100,6 +100,13 @@ export function openPostgres(url: string, options: PostgresOptions): Db {
     async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, txOptions: TransactionOptions = {}): Promise<T> {
       const client = await pool.connect();
       let broken = false;
+      // The pool listens for errors only on idle clients. A connection lost while this
+      // transaction holds the client would otherwise be an unhandled 'error' event, which ends the
+      // process; here it only marks the client broken (the pending query fails on its own).
+      const onError = (): void => {
+        broken = true;
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         // Do not wait for the WAL flush: a crash of the server may lose this commit, never corrupt.
@@ -115,6 +122,7 @@ export function openPostgres(url: string, options: PostgresOptions): Db {
         }
         throw err;
       } finally {
+        client.removeListener('error', onError);
         client.release(broken);
       }
     },
