@@ -85,6 +85,9 @@ export async function bumpDue(db: SqlExecutor, webhookIds: readonly string[], at
   const ids = [...new Set(webhookIds)].sort();
   for (let i = 0; i < ids.length; i += 500) {
     const part = ids.slice(i, i + 500);
+    // PostgreSQL locks an UPDATE's rows in scan order, not list order; lock them sorted first, as
+    // every other transaction that takes several of these rows does, so they cannot deadlock.
+    if (db.dialect === 'postgres') await db.all(`SELECT webhook_id FROM webhook_state WHERE webhook_id IN ${placeholders(part.length)} ORDER BY webhook_id FOR UPDATE`, part);
     await db.run(
       `UPDATE webhook_state SET due_at = CASE WHEN due_at IS NULL OR due_at > ? THEN ? ELSE due_at END
        WHERE webhook_id IN ${placeholders(part.length)}`,

@@ -18,6 +18,8 @@ interface PgStatement {
   text: string;
 }
 
+const MAX_TX_ATTEMPTS = 3;
+
 const converted = new Map<string, PgStatement>();
 let statementCount = 0;
 /**
@@ -95,35 +97,48 @@ export function openPostgres(url: string, options: PostgresOptions): Db {
     }
   };
 
+  const once = async <T>(fn: (tx: SqlExecutor) => Promise<T>, txOptions: TransactionOptions): Promise<T> => {
+    const client = await pool.connect();
+    let broken = false;
+    // The pool listens for errors only on idle clients. A connection lost while this
+    // transaction holds the client would otherwise be an unhandled 'error' event, which ends the
+    // process; here it only marks the client broken (the pending query fails on its own).
+    const onError = (): void => {
+      broken = true;
+    };
+    client.on('error', onError);
+    try {
+      await client.query('BEGIN');
+      // Do not wait for the WAL flush: a crash of the server may lose this commit, never corrupt.
+      if (txOptions.durable === false) await client.query('SET LOCAL synchronous_commit = off');
+      const result = await fn(executor(client));
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      try {
+        await client.query('ROLLBACK');
+      } catch {
+        broken = true; // the connection itself failed; do not return it to the pool
+      }
+      throw err;
+    } finally {
+      client.removeListener('error', onError);
+      client.release(broken);
+    }
+  };
+
   return {
     ...base,
     async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, txOptions: TransactionOptions = {}): Promise<T> {
-      const client = await pool.connect();
-      let broken = false;
-      // The pool listens for errors only on idle clients. A connection lost while this
-      // transaction holds the client would otherwise be an unhandled 'error' event, which ends the
-      // process; here it only marks the client broken (the pending query fails on its own).
-      const onError = (): void => {
-        broken = true;
-      };
-      client.on('error', onError);
-      try {
-        await client.query('BEGIN');
-        // Do not wait for the WAL flush: a crash of the server may lose this commit, never corrupt.
-        if (txOptions.durable === false) await client.query('SET LOCAL synchronous_commit = off');
-        const result = await fn(executor(client));
-        await client.query('COMMIT');
-        return result;
-      } catch (err) {
+      // A transaction chosen as a deadlock victim, or losing a serialization race, was rolled
+      // back whole; running it again is safe and is what a caller would do anyway.
+      for (let attempt = 1; ; attempt++) {
         try {
-          await client.query('ROLLBACK');
-        } catch {
-          broken = true; // the connection itself failed; do not return it to the pool
+          return await once(fn, txOptions);
+        } catch (err) {
+          const code = (err as { code?: unknown }).code;
+          if (attempt >= MAX_TX_ATTEMPTS || (code !== '40P01' && code !== '40001')) throw err;
         }
-        throw err;
-      } finally {
-        client.removeListener('error', onError);
-        client.release(broken);
       }
     },
     async listen(channel: string, onMessage: (payload: string) => void): Promise<void> {
