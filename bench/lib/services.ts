@@ -31,6 +31,7 @@ export async function startHookrelay(databaseUrl: string, extraEnv: Record<strin
     HOOKRELAY_RATE_LIMIT_PER_SECOND: '0',
     HOOKRELAY_GLOBAL_RATE_LIMIT_PER_SECOND: '0',
     HOOKRELAY_MAX_BACKLOG: '0',
+    ...(process.env.BENCH_SQLITE_SYNCHRONOUS === undefined ? {} : { HOOKRELAY_SQLITE_SYNCHRONOUS: process.env.BENCH_SQLITE_SYNCHRONOUS }),
     ...extraEnv,
   };
   const isWorker = args[0] === 'worker';

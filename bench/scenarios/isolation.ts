@@ -39,6 +39,7 @@ export async function isolationBench(quick: boolean): Promise<Row[]> {
     server = await startHookrelay(db.url);
     const bulkId = ((await api<{ data: { id: string }[] }>(server.url, 'GET', '/api/v1/webhooks?tenantId=bulk')).data[0]?.id) ?? '';
     await api(server.url, 'PATCH', `/api/v1/webhooks/${bulkId}`, { enabled: false });
+    await measure(server, sink, 2); // warm-up (JIT, caches, the first checkpoint), not reported
     const solo = await measure(server, sink, seconds);
     rows.push({ scenario: 'isolation', metric: 'healthy webhook solo: delivered/s', value: solo.rate, unit: 'ev/s', note: `p50 ${solo.p50.toFixed(1)} ms, p99 ${solo.p99.toFixed(1)} ms` });
 

@@ -225,6 +225,9 @@ export class Dispatcher {
         const entry = this.due.get(id);
         if (entry !== undefined) this.tenantCursor = entry.tenantId;
         await this.claimFor(id);
+        // Let I/O in between claims (new events, responses): on SQLite a claim completes
+        // without ever yielding, and a whole round would otherwise hold everything else up.
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
     }
   }

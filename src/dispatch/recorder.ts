@@ -7,7 +7,8 @@ import type { Logger } from '../logger.js';
 import type { Completion, CompletionReport } from '../store/outcomes.js';
 import type { Store } from '../store/store.js';
 
-const MAX_GROUP = 2000;
+// Bounded so one commit never holds the event loop for long.
+const MAX_GROUP = 500;
 const RETRY_MS = 1000;
 
 export class Recorder {

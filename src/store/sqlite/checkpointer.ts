@@ -5,7 +5,7 @@
 // automatic checkpoints are turned off.
 import { Worker } from 'node:worker_threads';
 
-const INTERVAL_MS = 500;
+const INTERVAL_MS = 100;
 
 // The worker's code, inline so it works the same from src/ (tsx) and dist/.
 const SOURCE = `
