@@ -2,7 +2,7 @@
 // an array for a batch; no `data` when includePayload is false; none at all for GET), URL,
 // and headers (content type, user agent, Standard Webhooks id/timestamp/signature, custom
 // headers, credentials) — plus the copy of the headers that is safe to store.
-import type { StoredEvent, Webhook } from '../store/records.js';
+import type { EventPayload, Webhook } from '../store/records.js';
 import { USER_AGENT } from '../version.js';
 import { signatureHeader } from './sign.js';
 
@@ -17,7 +17,7 @@ export interface PreparedRequest {
 }
 
 /** One event as it is sent. `data` is the stored JSON text, spliced in without re-parsing. */
-export function eventJson(e: Pick<StoredEvent, 'id' | 'type' | 'timestamp' | 'tenantId' | 'data'>, includePayload: boolean): string {
+export function eventJson(e: Pick<EventPayload, 'id' | 'type' | 'timestamp' | 'tenantId' | 'data'>, includePayload: boolean): string {
   const head = `{"id":${JSON.stringify(e.id)},"type":${JSON.stringify(e.type)},"timestamp":"${new Date(e.timestamp).toISOString()}","tenantId":${JSON.stringify(e.tenantId)}`;
   return includePayload ? `${head},"data":${e.data}}` : `${head}}`;
 }
@@ -44,7 +44,7 @@ export function activeSecrets(w: Pick<Webhook, 'secret' | 'previousSecret' | 'pr
 export function prepareRequest(
   webhook: Webhook,
   msgId: string,
-  events: readonly StoredEvent[],
+  events: readonly EventPayload[],
   asBatch: boolean,
   auth: { headers: Record<string, string>; secretHeaderNames: readonly string[] },
   now: number,

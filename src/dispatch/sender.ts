@@ -8,7 +8,7 @@ import { newId } from '../ids.js';
 import type { Metrics } from '../metrics.js';
 import type { ClaimedRequest } from '../store/claim.js';
 import type { Completion, NewAttempt, RequestResult } from '../store/outcomes.js';
-import type { StoredEvent, Webhook } from '../store/records.js';
+import type { EventPayload, Webhook } from '../store/records.js';
 import { authHeaders, type AuthHeaders } from './auth/headers.js';
 import type { TokenCache } from './auth/oauth2.js';
 import { nextRetry } from './backoff.js';
@@ -70,7 +70,7 @@ function attemptRecord(webhook: Webhook, request: RequestShape, prep: PreparedRe
 export class Sender {
   constructor(private readonly deps: SenderDeps) {}
 
-  private async exchange(webhook: Webhook, msgId: string, events: StoredEvent[], asBatch: boolean, auth: Extract<AuthHeaders, { kind: 'ok' }>): Promise<{ prep: PreparedRequest; out: SendOutcome }> {
+  private async exchange(webhook: Webhook, msgId: string, events: EventPayload[], asBatch: boolean, auth: Extract<AuthHeaders, { kind: 'ok' }>): Promise<{ prep: PreparedRequest; out: SendOutcome }> {
     const prep = prepareRequest(webhook, msgId, events, asBatch, auth, this.deps.clock.now());
     const out = await send(this.deps.agent, prep, webhook.settings.timeoutMs, () => this.deps.clock.now());
     const ok = out.kind === 'response' && isSuccess(out.status, webhook.settings.successStatuses);
@@ -86,7 +86,7 @@ export class Sender {
   async exchangeWithAuth(
     webhook: Webhook,
     msgId: string,
-    events: StoredEvent[],
+    events: EventPayload[],
     asBatch: boolean,
   ): Promise<{ kind: 'sent'; prep: PreparedRequest; out: SendOutcome; earlier: { prep: PreparedRequest; out: SendOutcome } | null } | { kind: 'no_token'; message: string; earlier: { prep: PreparedRequest; out: SendOutcome } | null }> {
     const auth = await authHeaders(webhook, this.deps.tokens);
@@ -99,11 +99,11 @@ export class Sender {
     return { kind: 'sent', ...second, earlier: first };
   }
 
-  async deliver(webhook: Webhook, request: ClaimedRequest, events: ReadonlyMap<number, StoredEvent>): Promise<Completion> {
+  async deliver(webhook: Webhook, request: ClaimedRequest, events: ReadonlyMap<number, EventPayload>): Promise<Completion> {
     const { clock, random, nodeId } = this.deps;
     const head = request.deliveries[0];
     if (head === undefined) throw new Error('empty request');
-    const evs = request.deliveries.map((d) => events.get(d.eventSeq)).filter((e): e is StoredEvent => e !== undefined);
+    const evs = request.deliveries.map((d) => events.get(d.eventSeq)).filter((e): e is EventPayload => e !== undefined);
     const asBatch = webhook.settings.batch.maxEvents > 1 || request.batchId !== null;
     const msgId = request.batchId ?? head.eventId;
     const shape: RequestShape = { batchId: request.batchId, deliverySeq: request.batchId === null ? head.seq : null, eventCount: request.deliveries.length };
@@ -144,16 +144,13 @@ export class Sender {
   /** Sends a test event to the webhook now (verification, or POST /webhooks/{id}/test). */
   async sendTest(webhook: Webhook): Promise<{ ok: boolean; attempt: NewAttempt; attempts: NewAttempt[] }> {
     const now = this.deps.clock.now();
-    const event: StoredEvent = {
+    const event: EventPayload = {
       seq: 0,
       id: newId('event', now),
       tenantId: webhook.tenantId,
       type: TEST_EVENT_TYPE,
       timestamp: now,
       data: JSON.stringify({ message: 'This is a test event from hookrelay.', webhookId: webhook.id }),
-      receivedAt: now,
-      deliveries: 1,
-      sourceId: null,
     };
     const shape: RequestShape = { batchId: null, deliverySeq: null, eventCount: 1 };
     const res = await this.exchangeWithAuth(webhook, event.id, [event], webhook.settings.batch.maxEvents > 1);

@@ -11,7 +11,7 @@ import type { SqlExecutor } from './db.js';
 import { deliveriesIn, placeholders } from './db.js';
 import { bumpDue, forUpdate, loadEndpointStates, saveEndpointState, skipLocked } from './endpoint-state.js';
 import { getEventsBySeq } from './events.js';
-import type { EndpointState, StoredEvent, Webhook } from './records.js';
+import type { EndpointState, EventPayload, Webhook } from './records.js';
 import { toWebhook, type WebhookRow } from './webhooks.js';
 
 export interface ClaimInput {
@@ -51,7 +51,7 @@ export interface ClaimedRequest {
 export interface ClaimResult {
   webhook: Webhook | null;
   requests: ClaimedRequest[];
-  events: Map<number, StoredEvent>;
+  events: Map<number, EventPayload>;
   /** When this webhook may next have claimable work (null: nothing known). */
   dueAt: number | null;
   blocked: BlockReason | null;
@@ -131,6 +131,36 @@ async function lease(db: SqlExecutor, seqs: readonly number[], nodeId: string, u
       batchId === null ? [nodeId, until, ...part] : [nodeId, until, batchId, ...part],
     );
   }
+}
+
+interface FreshRow {
+  seq: number;
+  event_seq: number;
+  event_id: string;
+  event_type: string;
+  attempts: number;
+  first_attempt_at: number | null;
+  created_at: number;
+}
+
+/**
+ * Leases the oldest `limit` pending deliveries of a webhook and returns them, in one statement.
+ * Pending rows start a retry window (never tried, or requeued), so its fields are fixed.
+ */
+async function leaseFresh(db: SqlExecutor, webhookId: string, limit: number, nodeId: string, until: number, batchId: string | null): Promise<ClaimedDelivery[]> {
+  const rows = await db.all<FreshRow>(
+    `UPDATE deliveries SET state = 'delivering', lease_owner = ?, lease_expires_at = ?${batchId === null ? '' : ', batch_id = ?'}
+     WHERE seq IN (SELECT seq FROM ${deliveriesIn(db, 'pending')} WHERE webhook_id = ? AND state = 'pending' ORDER BY seq LIMIT ?${skipLocked(db)})
+     RETURNING seq, event_seq, event_id, event_type, attempts, first_attempt_at, created_at`,
+    batchId === null ? [nodeId, until, webhookId, limit] : [nodeId, until, batchId, webhookId, limit],
+  );
+  // RETURNING follows no particular order; FIFO and batches need creation order.
+  return rows
+    .sort((a, b) => a.seq - b.seq)
+    .map((r) => ({
+      seq: r.seq, id: seqId('delivery', r.seq), eventSeq: r.event_seq, eventId: r.event_id, eventType: r.event_type, attempts: r.attempts,
+      firstAttemptAt: r.first_attempt_at, windowStartedAt: null, windowAttempts: 0, createdAt: r.created_at, batchId,
+    }));
 }
 
 async function failExpired(db: SqlExecutor, rows: readonly ClaimedDelivery[]): Promise<void> {
@@ -236,36 +266,32 @@ export async function claim(db: SqlExecutor, input: ClaimInput, newBatchId: () =
   };
 
   const takeFresh = async (max: number): Promise<void> => {
+    const probe = plan.kind === 'claim' && plan.probe;
     while (requests.length < max) {
       if (!batching) {
-        const rows = await db.all<CandidateRow>(
-          `SELECT ${COLUMNS} FROM ${deliveriesIn(db, 'pending')} WHERE webhook_id = ? AND state = 'pending' ORDER BY seq LIMIT ?${skipLocked(db)}`,
-          [webhookId, max - requests.length],
-        );
+        const want = max - requests.length;
+        const rows = await leaseFresh(db, webhookId, want, input.nodeId, leaseUntil, null);
         // A full page means there may be more; a short one means none are left.
-        pendingLeft = rows.length === max - requests.length;
-        if (rows.length === 0) return;
-        await lease(db, rows.map((r) => r.seq), input.nodeId, leaseUntil, null);
-        for (const r of rows) requests.push({ batchId: null, deliveries: [toClaimed(r)], probe: plan.kind === 'claim' && plan.probe });
+        pendingLeft = rows.length === want;
+        for (const d of rows) requests.push({ batchId: null, deliveries: [d], probe });
         return;
       }
-      const rows = await db.all<CandidateRow>(
-        `SELECT ${COLUMNS} FROM ${deliveriesIn(db, 'pending')} WHERE webhook_id = ? AND state = 'pending' ORDER BY seq LIMIT ?${skipLocked(db)}`,
-        [webhookId, s.batch.maxEvents],
-      );
-      const oldest = rows[0];
-      pendingLeft = rows.length > 0;
+      // A batch goes when it is full or its oldest event has waited maxWaitMs: two index probes
+      // decide that before anything is read or leased.
+      const oldest = await firstPending(db, webhookId);
+      pendingLeft = oldest !== undefined;
       if (oldest === undefined) return;
-      // A batch goes when it is full or its oldest event has waited maxWaitMs.
-      if (rows.length < s.batch.maxEvents && now < oldest.created_at + s.batch.maxWaitMs) {
+      const full = (await db.get(`SELECT seq FROM ${deliveriesIn(db, 'pending')} WHERE webhook_id = ? AND state = 'pending' ORDER BY seq LIMIT 1 OFFSET ?`, [webhookId, s.batch.maxEvents - 1])) !== undefined;
+      if (!full && now < oldest.created_at + s.batch.maxWaitMs) {
         batchWaitUntil = oldest.created_at + s.batch.maxWaitMs;
         return;
       }
       const batchId = newBatchId();
-      await lease(db, rows.map((r) => r.seq), input.nodeId, leaseUntil, batchId);
-      requests.push({ batchId, deliveries: rows.map((r) => ({ ...toClaimed(r), batchId })), probe: plan.kind === 'claim' && plan.probe });
-      pendingLeft = rows.length === s.batch.maxEvents;
-      if (!pendingLeft) return;
+      const rows = await leaseFresh(db, webhookId, s.batch.maxEvents, input.nodeId, leaseUntil, batchId);
+      if (rows.length === 0) return;
+      requests.push({ batchId, deliveries: rows, probe });
+      pendingLeft = full;
+      if (!full) return;
     }
   };
 
@@ -316,7 +342,7 @@ export async function claim(db: SqlExecutor, input: ClaimInput, newBatchId: () =
   await saveEndpointState(db, next);
 
   const claimed = requests.flatMap((r) => r.deliveries);
-  const events = claimed.length === 0 ? new Map<number, StoredEvent>() : await getEventsBySeq(db, claimed.map((d) => d.eventSeq));
+  const events = claimed.length === 0 ? new Map<number, EventPayload>() : await getEventsBySeq(db, claimed.map((d) => d.eventSeq));
   return {
     webhook,
     requests,

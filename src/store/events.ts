@@ -1,7 +1,7 @@
 import type { SqlExecutor, SqlValue } from './db.js';
 import { chunks, placeholders, valuesList, Where } from './db.js';
 import { decodeCursor, toPage } from './page.js';
-import type { Page, PageRequest, Scope, StoredEvent } from './records.js';
+import type { EventPayload, Page, PageRequest, Scope, StoredEvent } from './records.js';
 
 interface EventRow {
   seq: number;
@@ -141,11 +141,15 @@ export async function getEvent(db: SqlExecutor, scope: Scope, id: string): Promi
   return row && toEvent(row);
 }
 
-export async function getEventsBySeq(db: SqlExecutor, seqs: readonly number[]): Promise<Map<number, StoredEvent>> {
-  const out = new Map<number, StoredEvent>();
+/** The payloads of events by seq: only what a request carries. */
+export async function getEventsBySeq(db: SqlExecutor, seqs: readonly number[]): Promise<Map<number, EventPayload>> {
+  const out = new Map<number, EventPayload>();
   for (const part of chunks([...new Set(seqs)], 500)) {
-    const rows = await db.all<EventRow>(`SELECT * FROM events WHERE seq IN ${placeholders(part.length)}`, part);
-    for (const r of rows) out.set(r.seq, toEvent(r));
+    const rows = await db.all<Pick<EventRow, 'seq' | 'id' | 'tenant_id' | 'type' | 'timestamp' | 'data'>>(
+      `SELECT seq, id, tenant_id, type, timestamp, data FROM events WHERE seq IN ${placeholders(part.length)}`,
+      part,
+    );
+    for (const r of rows) out.set(r.seq, { seq: r.seq, id: r.id, tenantId: r.tenant_id, type: r.type, timestamp: r.timestamp, data: r.data });
   }
   return out;
 }

@@ -119,6 +119,9 @@ export interface StoredEvent {
   sourceId: string | null;
 }
 
+/** What a request carries of an event. */
+export type EventPayload = Pick<StoredEvent, 'seq' | 'id' | 'tenantId' | 'type' | 'timestamp' | 'data'>;
+
 export type DeliveryState = 'pending' | 'delivering' | 'retrying' | 'delivered' | 'failed' | 'canceled';
 export const DELIVERY_STATES: readonly DeliveryState[] = ['pending', 'delivering', 'retrying', 'delivered', 'failed', 'canceled'];
 
