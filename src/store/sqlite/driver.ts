@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import Database from 'better-sqlite3';
 import type { Db, SqlExecutor, SqlValue, TransactionOptions } from '../db.js';
 import { startCheckpointer } from './checkpointer.js';
+import { WalSync } from './wal-sync.js';
 
 const require = createRequire(import.meta.url);
 
@@ -38,8 +39,11 @@ class Mutex {
 export function openSqlite(path: string, options: SqliteOptions): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const raw = new Database(path);
-  raw.pragma('journal_mode = WAL');
-  raw.pragma(`synchronous = ${options.synchronous}`);
+  const mode = raw.pragma('journal_mode = WAL', { simple: true });
+  // FULL durability comes from WalSync (an fdatasync off the event loop) rather than from an
+  // fsync inside every COMMIT; without a WAL file (":memory:") there is nothing to sync.
+  const walSync = options.synchronous === 'FULL' && mode === 'wal' && path !== ':memory:' ? new WalSync(`${path}-wal`) : null;
+  raw.pragma(`synchronous = ${walSync === null ? options.synchronous : 'NORMAL'}`);
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 10000');
   // 16 MiB of page cache: the hot pages are the partial lifecycle indexes and the newest rows;
@@ -90,24 +94,43 @@ export function openSqlite(path: string, options: SqliteOptions): Db {
     });
   };
 
+  // A statement outside a transaction commits on its own: when it writes, it resolves only
+  // once that commit is durable, like a durable transaction.
+  const writes = (sql: string | null): boolean => {
+    if (sql === null) return true;
+    try {
+      return !prepare(sql).readonly;
+    } catch {
+      return false; // bad SQL: the statement itself rejects
+    }
+  };
+  const autocommit = <R>(sql: string | null, op: () => Promise<R>): Promise<R> => {
+    const result = guarded(op);
+    if (walSync === null || !writes(sql)) return result;
+    return result.then(async (value) => {
+      await walSync.sync();
+      return value;
+    });
+  };
+
   return {
     dialect: 'sqlite',
-    all: (sql, params) => guarded(() => direct.all(sql, params)),
-    get: (sql, params) => guarded(() => direct.get(sql, params)),
-    run: (sql, params) => guarded(() => direct.run(sql, params)),
-    exec: (sql) => guarded(() => direct.exec(sql)),
+    all: (sql, params) => autocommit(sql, () => direct.all(sql, params)),
+    get: (sql, params) => autocommit(sql, () => direct.get(sql, params)),
+    run: (sql, params) => autocommit(sql, () => direct.run(sql, params)),
+    exec: (sql) => autocommit(null, () => direct.exec(sql)),
     async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, txOptions: TransactionOptions = {}): Promise<T> {
       await mutex.acquire();
-      // In WAL mode synchronous=NORMAL commits without fsync; the next FULL commit (or a
-      // checkpoint) syncs the log, earlier commits included.
-      const relaxed = txOptions.durable === false && options.synchronous === 'FULL';
+      // Without WalSync, a relaxed transaction turns the per-commit fsync off for itself; in
+      // WAL mode the next FULL commit (or a checkpoint) syncs the log, earlier commits included.
+      const relaxed = txOptions.durable === false && walSync === null && options.synchronous === 'FULL';
+      let result: T;
       try {
         if (relaxed) raw.exec('PRAGMA synchronous = NORMAL');
         raw.exec('BEGIN IMMEDIATE');
         try {
-          const result = await fn(direct);
+          result = await fn(direct);
           raw.exec('COMMIT');
-          return result;
         } catch (err) {
           if (raw.inTransaction) raw.exec('ROLLBACK');
           throw err;
@@ -116,6 +139,9 @@ export function openSqlite(path: string, options: SqliteOptions): Db {
         if (relaxed) raw.exec('PRAGMA synchronous = FULL');
         mutex.release();
       }
+      // The connection is free for the next transaction while this one's sync runs.
+      if (walSync !== null && txOptions.durable !== false) await walSync.sync();
+      return result;
     },
     listen: () => Promise.resolve(),
     notify: () => Promise.resolve(),
@@ -127,6 +153,7 @@ export function openSqlite(path: string, options: SqliteOptions): Db {
           raw.pragma('optimize');
           raw.close();
         }
+        await walSync?.close();
         await checkpointer?.close();
       } finally {
         mutex.release();
