@@ -22,8 +22,8 @@ const fail = (at: number, status: number | null = 500, retryAfterMs: number | nu
 });
 
 describe('applyAttempt', () => {
-  test('a success resets the failure streak and raises the adaptive limit', () => {
-    const prev = endpointState({ consecutiveFailures: 2, failingSince: NOW - 5000, lastError: 'HTTP 500', effectiveConcurrency: 4 });
+  test('a success resets the failure streak and raises the adaptive limit (additively after a throttle)', () => {
+    const prev = endpointState({ consecutiveFailures: 2, failingSince: NOW - 5000, lastError: 'HTTP 500', effectiveConcurrency: 4, decreasedAt: NOW - HOUR });
     const { state, signals } = applyAttempt(prev, ok(NOW), policy, 0.5);
     assert.deepEqual(signals, []);
     assert.equal(state.consecutiveFailures, 0);
@@ -34,6 +34,7 @@ describe('applyAttempt', () => {
     assert.equal(state.effectiveConcurrency, 4.25);
     assert.equal(state.circuit, 'closed');
     assert.equal(prev.consecutiveFailures, 2, 'the input is not mutated');
+    assert.equal(applyAttempt({ ...prev, decreasedAt: null }, ok(NOW), policy, 0.5).state.effectiveConcurrency, 5, 'in slow start (no throttle yet) a success adds one');
   });
 
   test('failures below the threshold are counted; the threshold-th opens the circuit with a probe time', () => {
@@ -74,8 +75,8 @@ describe('applyAttempt', () => {
     assert.equal(s.circuitOpenedAt, NOW - 1000, 'still the original opening time');
   });
 
-  test('a successful probe closes the circuit', () => {
-    const s = endpointState({ circuit: 'half_open', circuitOpenedAt: NOW - 60_000, nextProbeAt: NOW - 1, probeCount: 3, consecutiveFailures: 12, failingSince: NOW - 60_000 });
+  test('a successful probe closes the circuit and restarts the endpoint in slow start', () => {
+    const s = endpointState({ circuit: 'half_open', circuitOpenedAt: NOW - 60_000, nextProbeAt: NOW - 1, probeCount: 3, consecutiveFailures: 12, failingSince: NOW - 60_000, decreasedAt: NOW - 30_000 });
     const { state, signals } = applyAttempt(s, ok(NOW), policy, 0.5);
     assert.deepEqual(signals, [{ kind: 'circuit_closed' }]);
     assert.equal(state.circuit, 'closed');
@@ -83,6 +84,8 @@ describe('applyAttempt', () => {
     assert.equal(state.nextProbeAt, null);
     assert.equal(state.probeCount, 0);
     assert.equal(state.consecutiveFailures, 0);
+    assert.equal(state.effectiveConcurrency, 1, 'back from an outage at INITIAL_CONCURRENCY, not maxConcurrency');
+    assert.equal(state.decreasedAt, null, 'in slow start again');
   });
 
   test('429 and 503 with Retry-After pause the endpoint (capped), and halve its concurrency', () => {
@@ -127,8 +130,8 @@ describe('applyAttempt', () => {
   });
 });
 
-test('resetHealth gives a clean slate at full concurrency and keeps the rest', () => {
+test('resetHealth gives a clean slate, in slow start, and keeps the rest', () => {
   const prev = endpointState({ circuit: 'open', circuitOpenedAt: NOW, nextProbeAt: NOW + 5000, probeCount: 4, consecutiveFailures: 30, failingSince: NOW - HOUR, pausedUntil: NOW + 1000, effectiveConcurrency: 1, decreasedAt: NOW, lastError: 'HTTP 503', tokens: 2 });
   const s = resetHealth(prev, 25);
-  assert.deepEqual(s, { ...prev, circuit: 'closed', circuitOpenedAt: null, nextProbeAt: null, probeCount: 0, consecutiveFailures: 0, failingSince: null, pausedUntil: null, effectiveConcurrency: 25, decreasedAt: null });
+  assert.deepEqual(s, { ...prev, circuit: 'closed', circuitOpenedAt: null, nextProbeAt: null, probeCount: 0, consecutiveFailures: 0, failingSince: null, pausedUntil: null, effectiveConcurrency: 1, decreasedAt: null });
 });

@@ -10,7 +10,7 @@
 // when nextProbeAt passes; probes back off like retries.
 import type { EndpointState } from '../store/records.js';
 import { backoffDelayMs } from './backoff.js';
-import { aimdDecrease, aimdIncrease, THROTTLE_STATUSES } from './limits.js';
+import { aimdDecrease, aimdIncrease, initialConcurrency, THROTTLE_STATUSES } from './limits.js';
 
 export interface HealthPolicy {
   maxConcurrency: number;
@@ -51,12 +51,16 @@ export function applyAttempt(
     s.failingSince = null;
     s.lastSuccessAt = attempt.at;
     s.lastError = null;
-    s.effectiveConcurrency = aimdIncrease(s.effectiveConcurrency, policy.maxConcurrency);
+    // Slow start until the first throttling answer (see limits.ts).
+    s.effectiveConcurrency = aimdIncrease(s.effectiveConcurrency, policy.maxConcurrency, s.decreasedAt === null);
     if (s.circuit !== 'closed') {
       s.circuit = 'closed';
       s.circuitOpenedAt = null;
       s.nextProbeAt = null;
       s.probeCount = 0;
+      // Back from an outage: ramp up again rather than send maxConcurrency requests at once.
+      s.effectiveConcurrency = initialConcurrency(policy.maxConcurrency);
+      s.decreasedAt = null;
       signals.push({ kind: 'circuit_closed' });
     }
     return { state: s, signals };
@@ -97,7 +101,7 @@ export function applyAttempt(
   return { state: s, signals };
 }
 
-/** The state of an endpoint whose webhook was re-enabled or recovered by hand: a clean slate. */
+/** The state of an endpoint whose webhook was re-enabled or recovered by hand: a clean slate, in slow start. */
 export function resetHealth(prev: EndpointState, maxConcurrency: number): EndpointState {
   return {
     ...prev,
@@ -108,7 +112,7 @@ export function resetHealth(prev: EndpointState, maxConcurrency: number): Endpoi
     consecutiveFailures: 0,
     failingSince: null,
     pausedUntil: null,
-    effectiveConcurrency: maxConcurrency,
+    effectiveConcurrency: initialConcurrency(maxConcurrency),
     decreasedAt: null,
   };
 }

@@ -6,6 +6,8 @@ import type { EndpointState } from '../store/records.js';
 import {
   aimdDecrease,
   aimdIncrease,
+  INITIAL_CONCURRENCY,
+  initialConcurrency,
   concurrencyLimit,
   consumeTokens,
   DECREASE_INTERVAL_MS,
@@ -107,14 +109,31 @@ describe('AIMD', () => {
     assert.deepEqual([...THROTTLE_STATUSES].sort(), [429, 502, 503, 504]);
   });
 
-  test('each success adds 1/floor(limit), so a full round of successes adds about one', () => {
-    assert.equal(aimdIncrease(4, 10), 4.25);
-    assert.equal(aimdIncrease(1, 10), 2);
-    assert.equal(aimdIncrease(10, 10), 10);
-    assert.equal(aimdIncrease(9.9, 10), 10, 'never above maxConcurrency');
+  test('after a throttle, each success adds 1/floor(limit), so a full round of successes adds about one', () => {
+    assert.equal(aimdIncrease(4, 10, false), 4.25);
+    assert.equal(aimdIncrease(1, 10, false), 2);
+    assert.equal(aimdIncrease(10, 10, false), 10);
+    assert.equal(aimdIncrease(9.9, 10, false), 10, 'never above maxConcurrency');
     let e = 5;
-    for (let i = 0; i < 5; i++) e = aimdIncrease(e, 100);
+    for (let i = 0; i < 5; i++) e = aimdIncrease(e, 100, false);
     assert.ok(Math.abs(e - 6) < 1e-9, `five successes at 5 give 6, got ${e}`);
+  });
+
+  test('slow start: an endpoint starts at INITIAL_CONCURRENCY and each success adds one, doubling per round', () => {
+    assert.equal(INITIAL_CONCURRENCY, 1);
+    assert.equal(initialConcurrency(10), 1);
+    assert.equal(initialConcurrency(1), 1);
+    let e = initialConcurrency(64);
+    const rounds: number[] = [];
+    // One round: as many requests as the limit allows, each one succeeding.
+    while (e < 64) {
+      const n = Math.floor(e);
+      for (let i = 0; i < n; i++) e = aimdIncrease(e, 64, true);
+      rounds.push(e);
+    }
+    assert.deepEqual(rounds, [2, 4, 8, 16, 32, 64]);
+    assert.equal(aimdIncrease(64, 64, true), 64, 'never above maxConcurrency');
+    assert.equal(aimdIncrease(2.5, 64, true), 3, 'from a fractional limit it moves to the next whole one');
   });
 
   test('a decrease halves the limit, at most once per DECREASE_INTERVAL_MS, never below 1', () => {

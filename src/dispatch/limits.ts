@@ -58,14 +58,25 @@ export function consumeTokens(tokens: number, used: number): number {
   return Math.max(0, tokens - used);
 }
 
-// Adaptive concurrency (AIMD, as in TCP congestion control): throttling answers halve the
-// effective concurrency at most once per DECREASE_INTERVAL_MS, so a burst of 429s from requests
-// already in flight counts once; each success adds 1/limit, so the limit grows by about one per
-// round of successful requests until it is back at maxConcurrency.
+// Adaptive concurrency, as in TCP congestion control. Slow start: an endpoint that has not
+// proven itself (a new webhook, one re-enabled or recovered by hand, or one whose circuit just
+// closed after an outage) starts with INITIAL_CONCURRENCY requests, and each success adds one
+// (doubling per round of requests) up to maxConcurrency, so a dead endpoint ties up one
+// connection instead of maxConcurrency, and a recovering one is not hit at full force. After
+// the first throttling answer (decreasedAt set) growth is additive: each success adds 1/limit,
+// about one per round. Throttling answers halve the limit at most once per
+// DECREASE_INTERVAL_MS, so a burst of 429s from requests already in flight counts once.
+export const INITIAL_CONCURRENCY = 1;
 export const DECREASE_INTERVAL_MS = 1000;
 export const THROTTLE_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
 
-export function aimdIncrease(effective: number, maxConcurrency: number): number {
+/** The concurrency an endpoint starts from. */
+export function initialConcurrency(maxConcurrency: number): number {
+  return Math.min(maxConcurrency, INITIAL_CONCURRENCY);
+}
+
+export function aimdIncrease(effective: number, maxConcurrency: number, slowStart: boolean): number {
+  if (slowStart) return Math.min(maxConcurrency, Math.floor(effective) + 1);
   return Math.min(maxConcurrency, effective + 1 / Math.max(1, Math.floor(effective)));
 }
 

@@ -1,3 +1,4 @@
+import { initialConcurrency } from '../dispatch/limits.js';
 import type { SqlExecutor } from './db.js';
 import { fromBool, toBool, Where } from './db.js';
 import { decodeCursor, toPage } from './page.js';
@@ -59,7 +60,7 @@ export async function insertWebhook(db: SqlExecutor, w: Webhook): Promise<void> 
   await db.run('INSERT INTO webhook_state (webhook_id, tenant_id, effective_concurrency, tokens, tokens_at) VALUES (?, ?, ?, ?, ?)', [
     w.id,
     w.tenantId,
-    w.settings.maxConcurrency,
+    initialConcurrency(w.settings.maxConcurrency),
     w.settings.rateLimitPerSecond ?? 0,
     w.createdAt,
   ]);

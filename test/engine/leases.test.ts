@@ -63,6 +63,11 @@ test('releaseLeases returns one node\'s leased work to the queue and leaves othe
   const r = await startReceiver();
   try {
     const w = await createWebhook(t, { url: r.url });
+    // Out of slow start, so that two nodes may each hold leases at once.
+    await t.rt.store.transaction(async (tx) => {
+      const s = (await tx.dispatch.loadEndpointStates([w.id], true)).get(w.id);
+      if (s !== undefined) await tx.dispatch.saveEndpointState({ ...s, effectiveConcurrency: 10 });
+    });
     await ingest(t, [{ type: 'l.x', id: 'e1' }, { type: 'l.x', id: 'e2' }, { type: 'l.x', id: 'e3' }]);
     assert.equal((await claimAs(t, w.id, 'node-a', 2)).requests.length, 2);
     assert.equal((await claimAs(t, w.id, 'node-b', 1)).requests.length, 1);

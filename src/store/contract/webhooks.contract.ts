@@ -1,6 +1,7 @@
 // Contract: webhooks — round trip, tenant scope, optimistic versioning, deletion.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { initialConcurrency } from '../../dispatch/limits.js';
 import { ALL_TENANTS, tenantScope, type Webhook } from '../records.js';
 import { T0, allDeliveries, event, insert, markDelivered, markFailed, seed, tenant, using, webhook, type OpenStore } from './fixtures.contract.js';
 
@@ -21,7 +22,7 @@ export function webhookContract(open: OpenStore): void {
       const state = await store.dispatch.getEndpointState(w.id);
       assert.ok(state);
       assert.equal(state.tenantId, 'a');
-      assert.equal(state.effectiveConcurrency, w.settings.maxConcurrency);
+      assert.equal(state.effectiveConcurrency, initialConcurrency(w.settings.maxConcurrency), 'a new endpoint starts in slow start');
     }));
 
     it('a tenant scope cannot get, save or delete another tenant\'s webhook', using(open, async ({ store }) => {
