@@ -18,8 +18,9 @@
 //               them complete (a quarter of the limit), so claims stay batch-sized.
 //
 // Fairness: each pump walks tenants round-robin, one claim per tenant per round, and each
-// claim takes at most QUANTUM requests, so a tenant with a huge backlog gets its share of the
-// node while every other tenant's new events are claimed in the same rounds.
+// claim takes at most QUANTUM requests (SHARED_QUANTUM while several tenants are sending), so a
+// tenant with a huge backlog gets its share of the node while every other tenant's new events
+// are claimed in the same rounds.
 import type { Clock } from '../clock.js';
 import { newId } from '../ids.js';
 import type { Logger } from '../logger.js';
@@ -31,6 +32,13 @@ import { Recorder } from './recorder.js';
 import type { Sender } from './sender.js';
 
 const QUANTUM = 64;
+// While more than one tenant is sending, claims are smaller: a node spends its event loop in
+// turns of one claim's requests (their sends, answers and outcome commits), so a tenant
+// draining a backlog at full speed would otherwise make every other tenant's new event wait
+// behind 64 of its deliveries per turn. Costs the backlog some throughput only while others
+// have work; a node with one busy tenant keeps full-size claims.
+const SHARED_QUANTUM = 16;
+const ACTIVE_TENANT_MS = 1000;
 
 export interface DispatcherOptions {
   store: Store;
@@ -88,6 +96,7 @@ export class Dispatcher {
   private lastPoll = 0;
   private timer: NodeJS.Timeout | null = null;
   private tenantCursor = '';
+  private readonly lastSentAt = new Map<string, number>();
   private readonly recorder: Recorder;
   private idleWaiters: (() => void)[] = [];
 
@@ -235,7 +244,8 @@ export class Dispatcher {
   private async claimFor(webhookId: string): Promise<void> {
     const now = this.o.clock.now();
     const l = this.local.get(webhookId);
-    const wanted = Math.min(QUANTUM, this.o.maxInFlight - this.inFlight, l === undefined ? QUANTUM : Math.max(1, l.limit - l.inFlight));
+    const quantum = this.tenantsActive(now) > 1 ? SHARED_QUANTUM : QUANTUM;
+    const wanted = Math.min(quantum, this.o.maxInFlight - this.inFlight, l === undefined ? quantum : Math.max(1, l.limit - l.inFlight));
     this.claiming.add(webhookId);
     let res: ClaimResult;
     try {
@@ -251,6 +261,7 @@ export class Dispatcher {
       return;
     }
     const tenantId = res.webhook.tenantId;
+    if (res.requests.length > 0) this.lastSentAt.set(tenantId, now);
     const local = this.local.get(webhookId) ?? { inFlight: 0, settled: 0, limit: res.limit, tenantId };
     local.limit = res.limit;
     this.local.set(webhookId, local);
@@ -338,6 +349,16 @@ export class Dispatcher {
   private nodeHasRoom(): boolean {
     const free = this.o.maxInFlight - this.inFlight;
     return free > 0 && (this.inFlight === 0 || free >= Math.max(1, Math.floor(this.o.maxInFlight / 8)));
+  }
+
+  /** Tenants this node started requests for within the last ACTIVE_TENANT_MS. */
+  private tenantsActive(now: number): number {
+    let n = 0;
+    for (const [tenantId, at] of this.lastSentAt) {
+      if (now - at <= ACTIVE_TENANT_MS) n += 1;
+      else this.lastSentAt.delete(tenantId);
+    }
+    return n;
   }
 
   private saturated(webhookId: string): boolean {

@@ -65,7 +65,7 @@ test('Retry-After on a 429 pauses the whole endpoint, not only that delivery', a
 test('slow start: an endpoint that never answered holds one connection, not maxConcurrency', async () => {
   const clock = new ManualClock(Date.now());
   const t = await engineApp({ clock });
-  const r = await startReceiver(() => ({ hang: true }));
+  const r = await startReceiver(() => ({ status: 200, hang: true }));
   try {
     const w = await createWebhook(t, { url: r.url, maxConcurrency: 10, timeoutMs: 30_000 });
     await ingest(t, Array.from({ length: 10 }, (_, i) => ({ type: 'h.x', id: `h${i}` })));
