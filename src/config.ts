@@ -62,6 +62,7 @@ export const SETTINGS = {
   leaseGraceMs: int('HOOKRELAY_LEASE_GRACE_MS', 15000, 1000, 600000, 'A claimed delivery is leased for its webhook timeout plus this grace; a dead node\'s work returns after it.'),
   shutdownTimeoutMs: int('HOOKRELAY_SHUTDOWN_TIMEOUT_MS', 10000, 0, 600000, 'On SIGTERM, how long in-flight deliveries may finish before leases are released.'),
   maxInFlight: int('HOOKRELAY_MAX_IN_FLIGHT', 4096, 1, 100000, 'Upper bound on outbound requests in flight per node, shared fairly across tenants.'),
+  senderThreads: int('HOOKRELAY_SENDER_THREADS', 1, 0, 16, 'Threads that make outbound HTTP requests, off the event loop that runs the API and the database (0 = on the event loop).'),
   circuitFailureThreshold: int('HOOKRELAY_CIRCUIT_FAILURE_THRESHOLD', 10, 1, 10000, 'Consecutive failed attempts after which an endpoint\'s circuit opens.'),
   retentionDeliveredHours: int('HOOKRELAY_RETENTION_DELIVERED_HOURS', 168, 1, 87600, 'Delivered deliveries, their attempts, events and received inbound requests are purged after this many hours.'),
   retentionFailedHours: int('HOOKRELAY_RETENTION_FAILED_HOURS', 720, 1, 87600, 'Failed and canceled deliveries are kept this many hours.'),

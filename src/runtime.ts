@@ -8,6 +8,7 @@ import { TokenCache } from './dispatch/auth/oauth2.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
 import { createAgent } from './dispatch/http-client.js';
 import { Sender } from './dispatch/sender.js';
+import { inProcessTransport, threadTransport } from './dispatch/transport.js';
 import { AppError } from './errors.js';
 import { EventTypeCache } from './event-types/validator.js';
 import { Ingestor } from './events/ingest.js';
@@ -84,7 +85,11 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   }, 4);
   const agent = createAgent({ allowPrivateNetworks: config.allowPrivateNetworks });
   const tokens = new TokenCache(agent, clock, log.child({ component: 'oauth2' }), metrics);
-  const sender = new Sender({ agent, tokens, clock, random, nodeId, metrics, circuitFailureThreshold: config.circuitFailureThreshold });
+  const now = (): number => clock.now();
+  const transport = config.senderThreads > 0
+    ? threadTransport(config.senderThreads, { allowPrivateNetworks: config.allowPrivateNetworks }, now, log.child({ component: 'sender' }))
+    : inProcessTransport(agent, now);
+  const sender = new Sender({ transport, tokens, clock, random, nodeId, metrics, circuitFailureThreshold: config.circuitFailureThreshold });
 
   const rt: Runtime = {
     config, store, log, clock, random, nodeId, version: VERSION, metrics,
@@ -135,6 +140,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       const steps: [string, () => Promise<void>][] = [
         ['dispatcher', async () => rt.dispatcher?.stop(clock.now() + config.shutdownTimeoutMs)],
         ['maintenance', async () => rt.maintenance?.stop()],
+        ['sender threads', () => transport.close()],
         ['http client', () => agent.close()],
         ['store', () => store.close()],
       ];

@@ -2,7 +2,6 @@
 // Completion the recorder commits. An OAuth2 endpoint that answers 401 gets one immediate
 // resend with a freshly fetched token; a token that cannot be obtained sends the deliveries to
 // the failed queue (token_unavailable) without touching the endpoint.
-import type { Agent } from 'undici';
 import type { Clock } from '../clock.js';
 import { newId } from '../ids.js';
 import type { Metrics } from '../metrics.js';
@@ -14,10 +13,12 @@ import type { TokenCache } from './auth/oauth2.js';
 import { nextRetry } from './backoff.js';
 import type { HealthPolicy } from './circuit.js';
 import { prepareRequest, type PreparedRequest } from './request.js';
-import { isSuccess, send, type SendOutcome } from './send.js';
+import { isSuccess, type SendOutcome } from './send.js';
+import type { Transport } from './transport.js';
 
 export interface SenderDeps {
-  agent: Agent;
+  /** Runs the HTTP exchanges: in-process or on sender threads (transport.ts). */
+  transport: Transport;
   tokens: TokenCache;
   clock: Clock;
   random: () => number;
@@ -72,7 +73,7 @@ export class Sender {
 
   private async exchange(webhook: Webhook, msgId: string, events: EventPayload[], asBatch: boolean, auth: Extract<AuthHeaders, { kind: 'ok' }>): Promise<{ prep: PreparedRequest; out: SendOutcome }> {
     const prep = prepareRequest(webhook, msgId, events, asBatch, auth, this.deps.clock.now());
-    const out = await send(this.deps.agent, prep, webhook.settings.timeoutMs, () => this.deps.clock.now());
+    const out = await this.deps.transport.send(prep, webhook.settings.timeoutMs);
     const ok = out.kind === 'response' && isSuccess(out.status, webhook.settings.successStatuses);
     this.deps.metrics.attempts.inc({ outcome: ok ? 'success' : 'failure', error_class: ok ? '' : out.kind === 'response' ? 'http_status' : out.errorClass });
     this.deps.metrics.attemptDuration.observe({ outcome: ok ? 'success' : 'failure' }, out.durationMs / 1000);
