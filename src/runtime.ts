@@ -91,6 +91,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     : inProcessTransport(agent, now);
   const sender = new Sender({ transport, tokens, clock, random, nodeId, metrics, circuitFailureThreshold: config.circuitFailureThreshold });
 
+  let engineStarting = false;
   const rt: Runtime = {
     config, store, log, clock, random, nodeId, version: VERSION, metrics,
     eventTypes: new EventTypeCache(store, clock),
@@ -106,8 +107,11 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
         });
       }
     },
-    startEngine() {
-      if (rt.dispatcher !== null) return Promise.resolve();
+    async startEngine() {
+      if (rt.dispatcher !== null || engineStarting) return;
+      engineStarting = true;
+      // Deliveries start once the sender thread can take them, not a thread boot later.
+      await transport.start();
       const ops = new OperationalEvents(ingestor, rt.eventTypes, clock, log.child({ component: 'ops-events' }));
       const dispatcher = new Dispatcher({
         store, sender, clock, random, metrics, nodeId,
@@ -134,7 +138,6 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       rt.maintenance = maintenance;
       dispatcher.start();
       maintenance.start();
-      return Promise.resolve();
     },
     async close() {
       const steps: [string, () => Promise<void>][] = [

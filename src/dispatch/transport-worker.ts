@@ -12,10 +12,11 @@ const port = parentPort;
 port?.on('message', (req: WireRequest) => {
   const started = performance.now();
   send(agent, { url: req.url, method: req.method, headers: req.headers, loggedHeaders: {}, body: req.body, msgId: '' }, req.timeoutMs, Date.now).then(
-    (out) => port.postMessage({ id: req.id, out } satisfies WireReply),
+    (out) => port.postMessage({ kind: 'reply', id: req.id, out } satisfies WireReply),
     (err: unknown) => {
       const out: SendOutcome = { kind: 'error', startedAt: Date.now(), durationMs: Math.round(performance.now() - started), errorClass: 'network', message: err instanceof Error ? err.message : String(err) };
-      port.postMessage({ id: req.id, out } satisfies WireReply);
+      port.postMessage({ kind: 'reply', id: req.id, out } satisfies WireReply);
     },
   );
 });
+port?.postMessage({ kind: 'ready' } satisfies WireReply);

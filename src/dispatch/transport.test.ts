@@ -32,7 +32,9 @@ for (const [name, make] of transports) {
     it('sends the request as prepared and returns status, headers, excerpt and Retry-After', async () => {
       const r = await startReceiver(() => ({ status: 503, headers: { 'retry-after': '7' }, body: 'busy' }));
       try {
-        const out = await transport().send(post(`${r.url}/hook?q=1`), 2000);
+        const t = transport();
+        await t.start(); // a booted transport: the first request waits for nothing
+        const out = await t.send(post(`${r.url}/hook?q=1`), 2000);
         assert.equal(out.kind, 'response');
         if (out.kind !== 'response') return;
         assert.equal(out.status, 503);

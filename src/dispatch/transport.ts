@@ -12,6 +12,8 @@ import type { PreparedRequest } from './request.js';
 import { send, type SendOutcome } from './send.js';
 
 export interface Transport {
+  /** Resolves once requests can go out without waiting (a sender thread has booted). */
+  start(): Promise<void>;
   send(req: PreparedRequest, timeoutMs: number): Promise<SendOutcome>;
   close(): Promise<void>;
 }
@@ -26,13 +28,11 @@ export interface WireRequest {
   timeoutMs: number;
 }
 
-export interface WireReply {
-  id: number;
-  out: SendOutcome;
-}
+export type WireReply = { kind: 'ready' } | { kind: 'reply'; id: number; out: SendOutcome };
 
 export function inProcessTransport(agent: Agent, now: () => number): Transport {
   return {
+    start: () => Promise.resolve(),
     send: (req, timeoutMs) => send(agent, req, timeoutMs, now),
     close: () => Promise.resolve(),
   };
@@ -55,6 +55,7 @@ class ThreadTransport implements Transport {
   private readonly pending = new Map<number, { resolve: (out: SendOutcome) => void; startedAt: number; started: number }>();
   private nextId = 1;
   private closing = false;
+  private ready: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: { allowPrivateNetworks: boolean }, private readonly now: () => number, private readonly log: Logger) {}
 
@@ -64,7 +65,16 @@ class ThreadTransport implements Transport {
     // objects, and V8's default let its semi-spaces add ~30 MB to RSS during a drain.
     const worker = new Worker(w.script, { eval: w.eval, workerData: { ...this.options, entry: w.entry, tsx: w.tsx }, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
     worker.unref();
-    worker.on('message', (reply: WireReply) => this.settle(reply.id, reply.out));
+    let booted: () => void = () => undefined;
+    this.ready = new Promise<void>((resolve) => {
+      booted = resolve;
+    });
+    worker.on('message', (reply: WireReply) => {
+      if (reply.kind === 'ready') booted();
+      else this.settle(reply.id, reply.out);
+    });
+    // A thread that fails to boot must not leave start() waiting: the next request starts another.
+    worker.once('exit', () => booted());
     worker.on('error', (err) => this.log.error({ err }, 'sender thread failed'));
     worker.on('exit', (code) => {
       // Requests it held may or may not have reached their endpoints: they count as failed
@@ -74,6 +84,11 @@ class ThreadTransport implements Transport {
       if (!this.closing) this.log.error({ code }, 'sender thread exited; a new one starts with the next request');
     });
     return worker;
+  }
+
+  start(): Promise<void> {
+    this.worker ??= this.spawn();
+    return this.ready;
   }
 
   send(req: PreparedRequest, timeoutMs: number): Promise<SendOutcome> {
@@ -113,6 +128,9 @@ export function threadTransport(threads: number, options: { allowPrivateNetworks
   const all = Array.from({ length: Math.max(1, threads) }, () => new ThreadTransport(options, now, log));
   let next = 0;
   return {
+    start: async () => {
+      await Promise.all(all.map((t) => t.start()));
+    },
     send: (req, timeoutMs) => {
       const t = all[next++ % all.length] ?? all[0];
       if (t === undefined) throw new Error('no sender thread');
