@@ -19,6 +19,7 @@ export class Metrics {
   readonly tokenRequests = new Counter({ name: 'hookrelay_oauth2_token_requests_total', help: 'OAuth2 token requests to token endpoints, by outcome', labelNames: ['outcome'] as const, registers: [this.registry] });
   readonly inboundRequests = new Counter({ name: 'hookrelay_inbound_requests_total', help: 'Requests to /in/{sourceId}, by result', labelNames: ['result'] as const, registers: [this.registry] });
   readonly rateLimited = new Counter({ name: 'hookrelay_rate_limited_total', help: 'Requests refused with 429, by limit', labelNames: ['limit'] as const, registers: [this.registry] });
+  readonly backpressureRefused = new Counter({ name: 'hookrelay_backpressure_refused_total', help: 'Ingest and inbound requests refused with 503 because the delivery backlog was over HOOKRELAY_MAX_BACKLOG', registers: [this.registry] });
   readonly circuitTransitions = new Counter({ name: 'hookrelay_circuit_transitions_total', help: 'Endpoint circuit transitions', labelNames: ['to'] as const, registers: [this.registry] });
 
   constructor(defaults = true) {

@@ -106,7 +106,11 @@ export function registerRateLimits(app: FastifyInstance, rt: Runtime): Promise<v
       setHeaders(reply, d);
       if (!d.allowed) throw refuse(d, 'source', ratePerSecond);
     },
-    checkBackpressure: () => checkBackpressure(backlog, maxBacklog),
+    checkBackpressure: () =>
+      checkBackpressure(backlog, maxBacklog).catch((err: unknown) => {
+        rt.metrics.backpressureRefused.inc();
+        throw err;
+      }),
   };
   app.decorate('protection', protection);
 

@@ -60,6 +60,8 @@ describe('ingest back-pressure', () => {
 
     assert.equal((await http(`${s.url}/api/v1/tenants`, { key: s.adminKey })).status, 200, 'the rest of the API answers');
     assert.equal((await http(`${s.url}/healthz`)).status, 200);
+    const metrics = await http(`${s.url}/metrics`, { key: s.adminKey });
+    assert.match(String(metrics.body?.text), /^hookrelay_backpressure_refused_total 4$/m, 'each of the four refusals is counted');
   });
 
   it('accepts again once the backlog has drained', async () => {
