@@ -77,11 +77,11 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const nodeId = newId('node');
   const work = new WorkBus(store, log);
   await work.start();
+  // Up to 4 ingest groups at once: while one waits for its durable sync (WAL fsync on SQLite,
+  // the commit round trip on PostgreSQL), the next group is already being written.
   const ingestor = new Ingestor(store, clock, log.child({ component: 'ingest' }), (done) => {
     for (const [source, n] of Object.entries(done.byOrigin)) if (n > 0) metrics.eventsIngested.inc({ source }, n);
     work.announce(done.webhookIds);
-    // Up to 4 groups at once: while one waits for its durable sync (WAL fsync on SQLite, the
-    // commit round trip on PostgreSQL), the next group is already being written.
   }, 4);
   const agent = createAgent({ allowPrivateNetworks: config.allowPrivateNetworks });
   const tokens = new TokenCache(agent, clock, log.child({ component: 'oauth2' }), metrics);

@@ -50,7 +50,7 @@ import(workerData.tsx).then((api) => { api.register(); return import(workerData.
 }
 
 class ThreadTransport implements Transport {
-  /** Started on the first request: an API-only node (or a test) never pays for the thread. */
+  /** Started by start() (the engine) or the first request: an API-only node never pays for it. */
   private worker: Worker | null = null;
   private readonly pending = new Map<number, { resolve: (out: SendOutcome) => void; startedAt: number; started: number }>();
   private nextId = 1;
@@ -73,10 +73,10 @@ class ThreadTransport implements Transport {
       if (reply.kind === 'ready') booted();
       else this.settle(reply.id, reply.out);
     });
-    // A thread that fails to boot must not leave start() waiting: the next request starts another.
-    worker.once('exit', () => booted());
     worker.on('error', (err) => this.log.error({ err }, 'sender thread failed'));
     worker.on('exit', (code) => {
+      // A thread that fails to boot must not leave start() waiting: the next request starts another.
+      booted();
       // Requests it held may or may not have reached their endpoints: they count as failed
       // attempts and are retried (at least once, never lost).
       for (const id of [...this.pending.keys()]) this.fail(id, 'the sender thread stopped before the answer');
